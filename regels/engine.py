@@ -1,0 +1,241 @@
+"""The compiled first-match router: rules as plain predicates, indexed by every finite combination.
+
+Theme, neighbourhood, urgency and reporter role are finite, so at load time every combination
+gets its own short list of candidate rules, ending in the first rule that always holds there
+(at worst the district's wijkmanager). Routing a report is then one dict lookup and, only for
+rules with keywords or a time window, a check of the text or the clock.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from regels.tekst import Keywords, matched_keywords, words
+from signalen.model import ReporterRole, Urgency
+from signalen.werkdagen import AMSTERDAM
+
+Key = tuple[str | None, str | None, Urgency, ReporterRole]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRequest:
+    """What the router needs to know about a report (place already resolved)."""
+
+    theme: str | None
+    neighbourhood: str | None
+    urgency: Urgency = Urgency.NORMAAL
+    reporter_role: ReporterRole = ReporterRole.BEWONER
+    text: str = ""
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Exactly one owner, with the rule that chose them."""
+
+    rule_id: str
+    contact_id: str
+    priority: Urgency
+    deadline_days: int
+    escalation_contact_id: str
+    fallback: bool
+    matched_keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """A rule's outcome before it is bound to a neighbourhood: a fixed contact or a role."""
+
+    contact: str | None
+    role: str | None
+    priority: Urgency | None
+    deadline_days: int | None
+    escalate_to: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One condition of one rule, and whether it held for a request."""
+
+    name: str
+    held: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """A rule's conditions as sets and plain values; None means "any"."""
+
+    id: str
+    position: int
+    themes: frozenset[str] | None
+    neighbourhoods: frozenset[str] | None
+    districts: frozenset[str] | None
+    urgencies: frozenset[Urgency] | None
+    roles: frozenset[ReporterRole] | None
+    keywords: Keywords | None
+    window: tuple[int, int] | None
+    owner: Owner
+
+    @property
+    def conditional(self) -> bool:
+        """Tell whether the rule depends on the text or the clock, not only on the combination."""
+        return self.keywords is not None or self.window is not None
+
+    def admits(self, key: Key, district: str | None) -> bool:
+        theme, neighbourhood, urgency, role = key
+        return (
+            (self.themes is None or theme in self.themes)
+            and (self.neighbourhoods is None or neighbourhood in self.neighbourhoods)
+            and (self.districts is None or district in self.districts)
+            and (self.urgencies is None or urgency in self.urgencies)
+            and (self.roles is None or role in self.roles)
+        )
+
+    def check(self, request: RouteRequest, district: str | None) -> list[Check]:
+        """Evaluate every condition for `request`, for explanations."""
+        checks = []
+        for name, allowed, value in (
+            ("theme", self.themes, request.theme),
+            ("neighbourhood", self.neighbourhoods, request.neighbourhood),
+            ("district", self.districts, district),
+            ("urgency", self.urgencies, request.urgency),
+            ("reporter_role", self.roles, request.reporter_role),
+        ):
+            if allowed is not None:
+                shown = ", ".join(sorted(allowed))
+                checks.append(Check(name, value in allowed, f"{value or 'unknown'} in [{shown}]"))
+        if self.keywords is not None:
+            hits = matched_keywords(self.keywords, words(request.text))
+            listed = ", ".join(original for _, original in self.keywords)
+            detail = f"found {', '.join(hits)}" if hits else f"none of {listed}"
+            checks.append(Check("keywords", bool(hits), detail))
+        if self.window is not None:
+            held = in_window(self.window, request.at)
+            checks.append(Check("time", held, f"{_clock(request.at)} in {_window(self.window)}"))
+        return checks
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    rule: CompiledRule | None  # None: the fallback
+    decision: Decision
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """How one rule fared for a request, in file order."""
+
+    rule: CompiledRule
+    checks: list[Check]
+
+    @property
+    def matched(self) -> bool:
+        return all(c.held for c in self.checks)
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    decision: Decision
+    district: str | None
+    traces: list[Trace]
+    reason: str
+
+
+class UnknownRouteInput(KeyError):
+    """A theme or neighbourhood the config does not know."""
+
+
+class RoutingEngine:
+    """Routes requests through the compiled index; built by `compile_rules`."""
+
+    def __init__(
+        self,
+        index: dict[Key, tuple[_Candidate, ...]],
+        rules: list[CompiledRule],
+        district_of: Mapping[str, str],
+    ) -> None:
+        self._index = index
+        self.rules = rules
+        self._district_of = district_of
+
+    @property
+    def combinations(self) -> int:
+        return len(self._index)
+
+    def keys(self) -> list[Key]:
+        return list(self._index)
+
+    def decide(self, request: RouteRequest) -> Decision:
+        """Return the owner chosen by the first rule that holds (the fallback at worst)."""
+        key = (request.theme, request.neighbourhood, request.urgency, request.reporter_role)
+        candidates = self._index.get(key)
+        if candidates is None:
+            raise UnknownRouteInput(key)
+        text_words: list[str] | None = None
+        for candidate in candidates:
+            rule = candidate.rule
+            if rule is None or not rule.conditional:
+                return candidate.decision
+            if rule.window is not None and not in_window(rule.window, request.at):
+                continue
+            if rule.keywords is None:
+                return candidate.decision
+            if text_words is None:
+                text_words = words(request.text)
+            hits = matched_keywords(rule.keywords, text_words)
+            if hits:
+                return replace(candidate.decision, matched_keywords=hits)
+        raise AssertionError(f"no terminal candidate for {key}")  # compile_rules prevents this
+
+    def explain(self, request: RouteRequest) -> Explanation:
+        """Return the decision with every rule tried before it and the conditions that held."""
+        decision = self.decide(request)
+        district = self._district_of.get(request.neighbourhood or "")
+        traces = []
+        for rule in self.rules:
+            trace = Trace(rule, rule.check(request, district))
+            if rule.id == decision.rule_id:
+                traces.append(trace)
+                break
+            if any(c.held for c in trace.checks) or not trace.checks:
+                traces.append(trace)
+        return Explanation(decision, district, traces, reason=_reason(decision, traces, district))
+
+
+def in_window(window: tuple[int, int], at: datetime | None) -> bool:
+    """Tell whether the local Amsterdam time of `at` falls in [start, end), across midnight too."""
+    if at is None:
+        return False
+    local = at.astimezone(AMSTERDAM)
+    minute = local.hour * 60 + local.minute
+    start, end = window
+    return start <= minute < end if start < end else minute >= start or minute < end
+
+
+def _reason(decision: Decision, traces: list[Trace], district: str | None) -> str:
+    if decision.fallback:
+        where = f"district {district}" if district else "unknown place"
+        return f"no rule matched; fallback for {where} -> {decision.contact_id}"
+    winner = traces[-1]
+    held = "; ".join(c.detail for c in winner.checks) or "no conditions"
+    return f"rule {winner.rule.id} (#{winner.rule.position}): {held} -> {decision.contact_id}"
+
+
+def _clock(at: datetime | None) -> str:
+    return at.astimezone(AMSTERDAM).strftime("%H:%M") if at else "unknown time"
+
+
+def _window(window: tuple[int, int]) -> str:
+    start, end = window
+    return f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
+
+
+def all_keys(themes: list[str], neighbourhoods: list[str]) -> list[Key]:
+    """Every combination the router must answer, including an unknown theme and place."""
+    return list(
+        itertools.product([*themes, None], [*neighbourhoods, None], list(Urgency), list(ReporterRole))
+    )

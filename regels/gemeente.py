@@ -1,0 +1,95 @@
+"""A loaded, proven municipality config: places, themes, contacts and the compiled router."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from regels.engine import RoutingEngine
+from regels.fouten import ConfigError
+from regels.plaats import Gazetteer
+from regels.schema import Contact, District, MunicipalityFile, Neighbourhood, Theme
+from regels.suggestie import ThemeSuggester
+from regels.tekst import fold
+from signalen.werkdagen import WorkingCalendar
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedPlace:
+    """The neighbourhood a report belongs to, how we know, and street suggestions if unsure."""
+
+    neighbourhood: str | None
+    district: str | None
+    how: str  # "location", "street", "neighbourhood" or "unknown"
+    street: str | None = None
+    suggestions: tuple[str, ...] = ()
+
+
+@dataclass
+class Municipality:
+    directory: Path
+    settings: MunicipalityFile
+    districts: dict[str, District]
+    themes: dict[str, Theme]
+    contacts: dict[str, Contact]
+    coverage: dict[tuple[str, str], list[str]]
+    engine: RoutingEngine
+    gazetteer: Gazetteer | None
+    warnings: list[ConfigError] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.neighbourhoods: dict[str, Neighbourhood] = {
+            n.id: n for d in self.districts.values() for n in d.neighbourhoods
+        }
+        self.district_of = {n.id: d.id for d in self.districts.values() for n in d.neighbourhoods}
+        self.calendar = WorkingCalendar(self.settings.closing_days)
+        self.suggester = ThemeSuggester((t.id, t.keywords) for t in self.themes.values())
+        self._names = {fold(n.name): n.id for n in self.neighbourhoods.values()}
+
+    @property
+    def name(self) -> str:
+        return self.settings.name
+
+    def neighbourhood_id(self, text: str) -> str | None:
+        """Accept a neighbourhood id or its name as a person writes it."""
+        if text in self.neighbourhoods:
+            return text
+        return self._names.get(fold(text.strip()))
+
+    def resolve_place(
+        self,
+        *,
+        street: str | None = None,
+        house_number: str | None = None,
+        neighbourhood: str | None = None,
+        lat: float | None = None,
+        lon: float | None = None,
+    ) -> ResolvedPlace:
+        """Find the neighbourhood: a shared location first, then the street, then a named one."""
+        gazetteer = self.gazetteer
+        if lat is not None and lon is not None and gazetteer:
+            found = gazetteer.locate(lat, lon)
+            if found:
+                return self._place(found, "location")
+        if street and gazetteer:
+            found = gazetteer.find_street(street, house_number)
+            if found:
+                return self._place(found, "street", gazetteer.canonical_street(street))
+        if neighbourhood:
+            found = self.neighbourhood_id(neighbourhood)
+            if found:
+                return self._place(found, "neighbourhood")
+        suggestions = tuple(gazetteer.suggest_streets(street)) if street and gazetteer else ()
+        return ResolvedPlace(None, None, "unknown", street, suggestions)
+
+    def _place(self, neighbourhood: str, how: str, street: str | None = None) -> ResolvedPlace:
+        return ResolvedPlace(neighbourhood, self.district_of[neighbourhood], how, street)
+
+    def owner_phrase(self, contact_id: str, neighbourhood: str | None, language: str = "nl") -> str:
+        """Say who owns a report in plain words: "de wijkagent van Sluiswijk"."""
+        contact = self.contacts[contact_id]
+        role = contact.role.value.replace("_", " ")
+        place = self.neighbourhoods[neighbourhood].name if neighbourhood else self.name
+        if language == "en":
+            return f"the {role} for {place}"
+        return f"de {role} van {place}"

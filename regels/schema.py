@@ -1,0 +1,158 @@
+"""The municipality config as pydantic models: one model per YAML file, unknown keys rejected."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from signalen.model import ReporterRole, Urgency
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+TIME_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class ContactRole(StrEnum):
+    WIJKBEHEERDER = "wijkbeheerder"
+    WIJKAGENT = "wijkagent"
+    HANDHAVING = "handhaving"
+    SOCIAAL_TEAM = "sociaal_team"
+    OPBOUWWERKER = "opbouwwerker"
+    WOONCONSULENT = "woonconsulent"
+    WIJKMANAGER = "wijkmanager"
+
+
+def _as_list(value: Any) -> Any:
+    """Let a coordinator write one value where a list is expected."""
+    if value is None or isinstance(value, list):
+        return value
+    return [value]
+
+
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+IdList = Annotated[list[Id] | None, BeforeValidator(_as_list)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class MunicipalityFile(Strict):
+    """municipality.yaml: the name, the owner of last resort, and closing days."""
+
+    name: str
+    fallback_contact: Id = Field(description="owner when the place of a report is unknown")
+    closing_days: list[date] = []
+    default_deadline_days: int = Field(default=5, ge=0, le=60)
+    coordinators: list[Id] = Field(default=[], description="contacts who may act on any signal")
+
+
+class Neighbourhood(Strict):
+    id: Id
+    name: str
+    streets: list[str] = []
+    homes: int | None = None
+
+
+class District(Strict):
+    id: Id
+    name: str
+    fallback_contact: Id = Field(description="the wijkmanager: owner when no rule matches")
+    neighbourhoods: list[Neighbourhood] = Field(min_length=1)
+
+
+class DistrictsFile(Strict):
+    districts: list[District] = Field(min_length=1)
+
+
+class Label(Strict):
+    nl: str
+    en: str
+
+
+class Theme(Strict):
+    id: Id
+    label: Label
+    keywords: list[str] = []
+    deadline_days: int = Field(ge=0, le=60)
+    sensitive: bool = False
+
+
+class ThemesFile(Strict):
+    themes: list[Theme] = Field(min_length=1)
+
+
+class Contact(Strict):
+    id: Id
+    name: str
+    role: ContactRole
+    organisation: str
+    neighbourhoods: IdList = None
+    districts: IdList = None
+
+
+class ContactsFile(Strict):
+    contacts: list[Contact] = Field(min_length=1)
+
+
+class Conditions(Strict):
+    theme: IdList = None
+    neighbourhood: IdList = None
+    district: IdList = None
+    urgency: Annotated[list[Urgency] | None, BeforeValidator(_as_list)] = None
+    reporter_role: Annotated[list[ReporterRole] | None, BeforeValidator(_as_list)] = None
+    keywords: Annotated[list[str] | None, BeforeValidator(_as_list)] = None
+    time: str | None = Field(default=None, description="local time window, e.g. 17:00-08:00")
+
+    @field_validator("time")
+    @classmethod
+    def _time_window(cls, value: str | None) -> str | None:
+        if value is not None and not TIME_WINDOW.match(value):
+            raise ValueError("write a time window as HH:MM-HH:MM, for example 17:00-08:00")
+        return value
+
+
+class Outcome(Strict):
+    contact: Id | None = None
+    role: ContactRole | None = Field(
+        default=None, description="the contact with this role who covers the neighbourhood"
+    )
+    priority: Urgency | None = None
+    deadline_days: int | None = Field(default=None, ge=0, le=60)
+    escalate_to: Id | None = None
+
+    @model_validator(mode="after")
+    def _one_owner(self) -> Outcome:
+        if (self.contact is None) == (self.role is None):
+            raise ValueError("give exactly one of 'contact' or 'role'")
+        return self
+
+
+class Rule(Strict):
+    id: Id
+    description: str = ""
+    when: Conditions = Conditions()
+    then: Outcome
+
+
+class RulesFile(Strict):
+    rules: list[Rule] = []
+
+
+FILES: dict[str, type[Strict]] = {
+    "municipality.yaml": MunicipalityFile,
+    "districts.yaml": DistrictsFile,
+    "themes.yaml": ThemesFile,
+    "contacts.yaml": ContactsFile,
+    "rules.yaml": RulesFile,
+}

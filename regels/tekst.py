@@ -1,0 +1,81 @@
+"""Words from free text: normalised, lightly stemmed for Dutch, and matched against keywords."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import get_close_matches
+
+_WORD = re.compile(r"[a-z0-9]+(?:'s)?")
+# One plural, diminutive or adjective ending: "zakjes" -> "zak", "containers" -> "container".
+_ENDINGS = ("'s", "jes", "je", "en", "e", "s")
+_PLURAL_S_AFTER = "aeloru"  # "containers", "kliko's"; but not "vuilnis", "drugs", "huis"
+_DOUBLE_VOWEL = re.compile(r"(aa|ee|oo|uu)")
+_MIN_SUBSTRING = 4  # shorter keywords must equal a word, so "rat" does not hit "straat"
+
+Keywords = tuple[tuple[str, str], ...]
+"""Configured keywords as (stem, as written) pairs."""
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents: "Coördinatie" -> "coordinatie"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def stem(word: str) -> str:
+    """Reduce a Dutch word to a skeleton that its inflections share.
+
+    One ending goes, a doubled final consonant is undone and doubled vowels are folded, so
+    "straat", "straten" and "straatje" all become "strat", and "eenzaam"/"eenzame" "enzam".
+    """
+    for ending in _ENDINGS:
+        if ending == "s" and (len(word) < 2 or word[-2] not in _PLURAL_S_AFTER):
+            continue
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            word = word[: -len(ending)]
+            if word[-1] == word[-2] and word[-1] not in "aeiou":
+                word = word[:-1]
+            break
+    return _DOUBLE_VOWEL.sub(lambda m: m.group(0)[0], word)
+
+
+def words(text: str) -> list[str]:
+    """Return the stemmed words of a text."""
+    return [stem(w) for w in _WORD.findall(fold(text))]
+
+
+def keyword_stems(keywords: list[str]) -> Keywords:
+    """Stem configured keywords once; a keyword of several words needs all of them."""
+    pairs: dict[str, str] = {}
+    for keyword in keywords:
+        stemmed = " ".join(words(keyword))
+        if stemmed:
+            pairs.setdefault(stemmed, keyword)
+    return tuple(pairs.items())
+
+
+def word_hits(keyword: str, text_words: list[str]) -> bool:
+    """Tell whether a stemmed keyword occurs among the words, also inside compounds."""
+    return all(any(_hits(part, w) for w in text_words) for part in keyword.split(" "))
+
+
+def _hits(part: str, word: str) -> bool:
+    if len(part) < _MIN_SUBSTRING:
+        return part == word
+    return part in word
+
+
+def matched_keywords(keywords: Keywords, text_words: list[str]) -> tuple[str, ...]:
+    """Return the keywords (as written in the config) that occur in the text."""
+    return tuple(original for stemmed, original in keywords if word_hits(stemmed, text_words))
+
+
+def near_misses(text_words: list[str], keywords: Keywords, *, cutoff: float = 0.8) -> tuple[str, ...]:
+    """Return keywords that a misspelt word of five or more letters was probably meant to be."""
+    single = {stemmed: original for stemmed, original in keywords if " " not in stemmed}
+    found: list[str] = []
+    for word in text_words:
+        if len(word) >= 5:
+            found.extend(single[m] for m in get_close_matches(word, single, n=1, cutoff=cutoff))
+    return tuple(dict.fromkeys(found))

@@ -1,0 +1,96 @@
+"""Deadlines in working days: Dutch public holidays, the municipality's closing days, local dates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+END_OF_WORKING_DAY = time(17, 0)
+
+
+@lru_cache(maxsize=8)
+def _public_holidays(year: int) -> dict[date, str]:
+    return dict(holidays.country_holidays("NL", years=year, language="nl"))
+
+
+class WorkingCalendar:
+    """Which local dates are working days, and what a deadline of N working days means.
+
+    A report made after 17:00 or on a non-working day starts on the next working day;
+    the deadline is 17:00 local time on the Nth working day after the start day (0 means the
+    start day itself).
+    """
+
+    def __init__(
+        self,
+        closing_days: Iterable[date] = (),
+        *,
+        end_of_day: time = END_OF_WORKING_DAY,
+        tz: ZoneInfo = AMSTERDAM,
+    ) -> None:
+        self.closing_days = frozenset(closing_days)
+        self.end_of_day = end_of_day
+        self.tz = tz
+
+    def non_working_reason(self, day: date) -> str | None:
+        """Return why a date is not a working day (weekend, holiday name, closing day) or None."""
+        if day.weekday() >= 5:
+            return "weekend"
+        name = _public_holidays(day.year).get(day)
+        if name:
+            return name
+        if day in self.closing_days:
+            return "sluitingsdag"
+        return None
+
+    def is_working_day(self, day: date) -> bool:
+        return self.non_working_reason(day) is None
+
+    def next_working_day(self, day: date) -> date:
+        day += timedelta(days=1)
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add_working_days(self, day: date, count: int) -> date:
+        """Return the working day `count` working days after the working day `day`."""
+        if count < 0:
+            raise ValueError("a deadline cannot be negative")
+        for _ in range(count):
+            day = self.next_working_day(day)
+        return day
+
+    def start_day(self, at: datetime) -> date:
+        """Return the working day on which the clock starts for something reported at `at`."""
+        local = _aware(at).astimezone(self.tz)
+        day = local.date()
+        if not self.is_working_day(day) or local.time() >= self.end_of_day:
+            return self.next_working_day(day)
+        return day
+
+    def deadline(self, reported_at: datetime, working_days: int) -> datetime:
+        """Return the aware local datetime by which something reported at `reported_at` is due."""
+        due = self.add_working_days(self.start_day(reported_at), working_days)
+        return datetime.combine(due, self.end_of_day, tzinfo=self.tz)
+
+    def working_days_between(self, start: datetime, end: datetime) -> int:
+        """Count working days from the start day of `start` up to the local date of `end`."""
+        first = self.start_day(start)
+        last = _aware(end).astimezone(self.tz).date()
+        count, day = 0, first
+        while day < last:
+            day = self.next_working_day(day)
+            if day <= last:
+                count += 1
+        return count
+
+
+def _aware(at: datetime) -> datetime:
+    if at.tzinfo is None:
+        raise ValueError("times must be timezone-aware (naive datetime given)")
+    return at
