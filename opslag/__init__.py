@@ -1,1 +1,1 @@
-"""placeholder"""
+"""Storage: SQLModel tables, async sessions, repository functions, outbox and timers."""

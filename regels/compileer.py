@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -12,10 +13,12 @@ from regels.engine import (
     Owner,
     RoutingEngine,
     _Candidate,
-    all_keys,
 )
 from regels.schema import Rule, Theme
 from regels.tekst import keyword_stems
+from signalen.model import ReporterRole, Urgency
+
+PERSONS = list(itertools.product(Urgency, ReporterRole))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,34 +84,42 @@ def compile_rules(rules: list[Rule], facts: RoutingFacts) -> Compiled:
     reachable: set[str] = set()
     shadowed_by: dict[str, tuple[str, Key]] = {}
 
-    for key in all_keys(list(facts.themes), neighbourhoods):
-        theme, neighbourhood, urgency, _ = key
-        district = facts.district_of.get(neighbourhood) if neighbourhood else None
-        candidates: list[_Candidate] = []
-        winner: CompiledRule | None = None
-        for rule in compiled:
-            if not rule.admits(key, district):
-                continue
-            if winner is not None:
-                shadowed_by.setdefault(rule.id, (winner.id, key))
-                continue
-            contact = _owner_contact(rule, neighbourhood, facts, errors)
-            if contact is None:
-                continue
-            reachable.add(rule.id)
-            candidates.append(_Candidate(rule, _decision(rule, contact, key, district, facts)))
-            if not rule.conditional:
-                winner = rule
-        if winner is None:
-            fallback = _fallback(district, facts)
-            candidates.append(_Candidate(None, _fallback_decision(fallback, key, district, facts)))
-        index[key] = tuple(candidates)
+    themes: list[str | None] = [*facts.themes, None]
+    for theme in themes:
+        theme_rules = [r for r in compiled if r.admits_theme(theme)]
+        for neighbourhood in [*neighbourhoods, None]:
+            district = facts.district_of.get(neighbourhood) if neighbourhood else None
+            place_rules = [r for r in theme_rules if r.admits_place(neighbourhood, district)]
+            for urgency, role in PERSONS:
+                key: Key = (theme, neighbourhood, urgency, role)
+                candidates: list[_Candidate] = []
+                winner: CompiledRule | None = None
+                for rule in place_rules:
+                    if not rule.admits_person(urgency, role):
+                        continue
+                    if winner is not None:
+                        shadowed_by.setdefault(rule.id, (winner.id, key))
+                        continue
+                    contact = _owner_contact(rule, neighbourhood, facts, errors)
+                    if contact is None:
+                        continue
+                    reachable.add(rule.id)
+                    candidates.append(
+                        _Candidate(rule, _decision(rule, contact, key, district, facts))
+                    )
+                    if not rule.conditional:
+                        winner = rule
+                if winner is None:
+                    fallback = _fallback(district, facts)
+                    candidates.append(
+                        _Candidate(None, _fallback_decision(fallback, key, district, facts))
+                    )
+                index[key] = tuple(candidates)
 
     warnings = [
         _dead_rule_warning(rule, shadowed_by.get(rule.id))
         for rule in compiled
-        if rule.id not in reachable
-        and not any(e.rule_id == rule.id for e in errors.values())
+        if rule.id not in reachable and not any(e.rule_id == rule.id for e in errors.values())
     ]
     engine = RoutingEngine(index, compiled, facts.district_of)
     return Compiled(engine, list(errors.values()), warnings)
@@ -200,4 +211,3 @@ def _set(values: list | None) -> frozenset | None:
 def _minutes(hhmm: str) -> int:
     hours, minutes = hhmm.split(":")
     return int(hours) * 60 + int(minutes)
-

@@ -8,7 +8,6 @@ rules with keywords or a time window, a check of the text or the clock.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -85,14 +84,17 @@ class CompiledRule:
         """Tell whether the rule depends on the text or the clock, not only on the combination."""
         return self.keywords is not None or self.window is not None
 
-    def admits(self, key: Key, district: str | None) -> bool:
-        theme, neighbourhood, urgency, role = key
-        return (
-            (self.themes is None or theme in self.themes)
-            and (self.neighbourhoods is None or neighbourhood in self.neighbourhoods)
-            and (self.districts is None or district in self.districts)
-            and (self.urgencies is None or urgency in self.urgencies)
-            and (self.roles is None or role in self.roles)
+    def admits_theme(self, theme: str | None) -> bool:
+        return self.themes is None or theme in self.themes
+
+    def admits_place(self, neighbourhood: str | None, district: str | None) -> bool:
+        return (self.neighbourhoods is None or neighbourhood in self.neighbourhoods) and (
+            self.districts is None or district in self.districts
+        )
+
+    def admits_person(self, urgency: Urgency, role: ReporterRole) -> bool:
+        return (self.urgencies is None or urgency in self.urgencies) and (
+            self.roles is None or role in self.roles
         )
 
     def check(self, request: RouteRequest, district: str | None) -> list[Check]:
@@ -107,7 +109,9 @@ class CompiledRule:
         ):
             if allowed is not None:
                 shown = ", ".join(sorted(allowed))
-                checks.append(Check(name, value in allowed, f"{value or 'unknown'} in [{shown}]"))
+                checks.append(
+                    Check(name, value in allowed, f"{name} {value or 'unknown'} in ({shown})")
+                )
         if self.keywords is not None:
             hits = matched_keywords(self.keywords, words(request.text))
             listed = ", ".join(original for _, original in self.keywords)
@@ -159,6 +163,12 @@ class RoutingEngine:
         district_of: Mapping[str, str],
     ) -> None:
         self._index = index
+        # Most combinations are settled by their first candidate: answer those in one lookup.
+        self._direct = {
+            key: candidates[0].decision
+            for key, candidates in index.items()
+            if candidates[0].rule is None or not candidates[0].rule.conditional
+        }
         self.rules = rules
         self._district_of = district_of
 
@@ -166,19 +176,22 @@ class RoutingEngine:
     def combinations(self) -> int:
         return len(self._index)
 
-    def keys(self) -> list[Key]:
+    def combination_keys(self) -> list[Key]:
         return list(self._index)
 
     def decide(self, request: RouteRequest) -> Decision:
         """Return the owner chosen by the first rule that holds (the fallback at worst)."""
         key = (request.theme, request.neighbourhood, request.urgency, request.reporter_role)
+        decision = self._direct.get(key)
+        if decision is not None:
+            return decision
         candidates = self._index.get(key)
         if candidates is None:
             raise UnknownRouteInput(key)
         text_words: list[str] | None = None
         for candidate in candidates:
             rule = candidate.rule
-            if rule is None or not rule.conditional:
+            if rule is None or not (rule.keywords or rule.window):
                 return candidate.decision
             if rule.window is not None and not in_window(rule.window, request.at):
                 continue
@@ -232,10 +245,3 @@ def _clock(at: datetime | None) -> str:
 def _window(window: tuple[int, int]) -> str:
     start, end = window
     return f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
-
-
-def all_keys(themes: list[str], neighbourhoods: list[str]) -> list[Key]:
-    """Every combination the router must answer, including an unknown theme and place."""
-    return list(
-        itertools.product([*themes, None], [*neighbourhoods, None], list(Urgency), list(ReporterRole))
-    )

@@ -78,7 +78,11 @@ def _assemble(
 
     for file, kind, items in (
         ("districts.yaml", "district", districts.districts),
-        ("districts.yaml", "neighbourhood", [n for d in districts.districts for n in d.neighbourhoods]),
+        (
+            "districts.yaml",
+            "neighbourhood",
+            [n for d in districts.districts for n in d.neighbourhoods],
+        ),
         ("themes.yaml", "theme", themes.themes),
         ("contacts.yaml", "contact", contacts.contacts),
         ("rules.yaml", "rule", rules.rules),
@@ -90,23 +94,47 @@ def _assemble(
     theme_ids = {t.id for t in themes.themes}
     contact_by_id = {c.id: c for c in contacts.contacts}
 
-    check.refs("municipality.yaml", ("fallback_contact",), None, [muni.fallback_contact], contact_by_id)
+    check.refs(
+        "municipality.yaml", ("fallback_contact",), None, [muni.fallback_contact], contact_by_id
+    )
     for n, coordinator in enumerate(muni.coordinators):
         check.refs("municipality.yaml", ("coordinators", n), None, [coordinator], contact_by_id)
     for i, d in enumerate(districts.districts):
-        check.refs("districts.yaml", ("districts", i, "fallback_contact"), d.id, [d.fallback_contact], contact_by_id)
+        check.refs(
+            "districts.yaml",
+            ("districts", i, "fallback_contact"),
+            d.id,
+            [d.fallback_contact],
+            contact_by_id,
+        )
     for i, c in enumerate(contacts.contacts):
         loc = ("contacts", i)
-        check.refs("contacts.yaml", (*loc, "neighbourhoods"), c.id, c.neighbourhoods or [], district_of)
+        check.refs(
+            "contacts.yaml", (*loc, "neighbourhoods"), c.id, c.neighbourhoods or [], district_of
+        )
         check.refs("contacts.yaml", (*loc, "districts"), c.id, c.districts or [], district_ids)
         if not c.neighbourhoods and not c.districts and c.id not in muni.coordinators:
-            check.add("contacts.yaml", loc, c.id, "neighbourhoods", "covers no neighbourhood",
-                      "list 'neighbourhoods' or 'districts'")
+            check.add(
+                "contacts.yaml",
+                loc,
+                c.id,
+                "neighbourhoods",
+                "covers no neighbourhood",
+                "list 'neighbourhoods' or 'districts'",
+            )
     for i, r in enumerate(rules.rules):
         loc = ("rules", i)
         check.refs("rules.yaml", (*loc, "when", "theme"), r.id, r.when.theme or [], theme_ids)
-        check.refs("rules.yaml", (*loc, "when", "neighbourhood"), r.id, r.when.neighbourhood or [], district_of)
-        check.refs("rules.yaml", (*loc, "when", "district"), r.id, r.when.district or [], district_ids)
+        check.refs(
+            "rules.yaml",
+            (*loc, "when", "neighbourhood"),
+            r.id,
+            r.when.neighbourhood or [],
+            district_of,
+        )
+        check.refs(
+            "rules.yaml", (*loc, "when", "district"), r.id, r.when.district or [], district_ids
+        )
         for fld in ("contact", "escalate_to"):
             value = getattr(r.then, fld)
             if value:
@@ -115,9 +143,9 @@ def _assemble(
     coverage: dict[tuple[str, str], list[str]] = {}
     for c in contacts.contacts:
         covered = set(c.neighbourhoods or [])
-        covered |= {n for n, d in district_of.items() if d in (c.districts or [])}
-        for n in sorted(covered):
-            coverage.setdefault((c.role.value, n), []).append(c.id)
+        covered |= {nb for nb, d in district_of.items() if d in (c.districts or [])}
+        for nb in sorted(covered):
+            coverage.setdefault((c.role.value, nb), []).append(c.id)
 
     gazetteer = _gazetteer(directory, districts, district_of, check)
     if check.errors:
@@ -176,7 +204,7 @@ def _gazetteer(
 
 
 def _areas(path: Path, district_of: dict[str, str], check: _CrossCheck) -> dict[str, Any]:
-    """Read optional neighbourhood polygons: a GeoJSON FeatureCollection, property 'neighbourhood'."""
+    """Read optional neighbourhood polygons: GeoJSON features with property 'neighbourhood'."""
     if not path.exists():
         return {}
     try:
@@ -190,8 +218,14 @@ def _areas(path: Path, district_of: dict[str, str], check: _CrossCheck) -> dict[
         neighbourhood = props.get("neighbourhood")
         item = neighbourhood or f"feature #{n}"
         if neighbourhood not in district_of:
-            check.add(path.name, (), item, "properties.neighbourhood", "unknown neighbourhood",
-                      did_you_mean(neighbourhood, district_of))
+            check.add(
+                path.name,
+                (),
+                item,
+                "properties.neighbourhood",
+                "unknown neighbourhood",
+                did_you_mean(neighbourhood, district_of),
+            )
             continue
         try:
             geometry = shape(feature["geometry"])
@@ -212,8 +246,16 @@ class _CrossCheck:
         self.sources = sources
         self.errors: list[ConfigError] = []
 
-    def add(self, file: str, loc: tuple, item: str | None, field: str | None,
-            message: str, hint: str | None = None, into: list[ConfigError] | None = None) -> None:
+    def add(
+        self,
+        file: str,
+        loc: tuple,
+        item: str | None,
+        field: str | None,
+        message: str,
+        hint: str | None = None,
+        into: list[ConfigError] | None = None,
+    ) -> None:
         source = self.sources.get(file)
         line = source.line_of(loc) if source else None
         (self.errors if into is None else into).append(
@@ -224,7 +266,9 @@ class _CrossCheck:
         field = ".".join(str(p) for p in loc[2:] if not isinstance(p, int)) or str(loc[0])
         for value in values:
             if value not in known:
-                self.add(file, loc, item, field, f"unknown id {value!r}", did_you_mean(value, known))
+                self.add(
+                    file, loc, item, field, f"unknown id {value!r}", did_you_mean(value, known)
+                )
 
     def unique(self, file: str, kind: str, ids: list[str]) -> None:
         seen: set[str] = set()
@@ -233,7 +277,9 @@ class _CrossCheck:
                 self.add(file, (), value, "id", f"{kind} id used twice")
             seen.add(value)
 
-    def finding(self, finding: Finding, rule_index: dict[str, int], into: list[ConfigError]) -> None:
+    def finding(
+        self, finding: Finding, rule_index: dict[str, int], into: list[ConfigError]
+    ) -> None:
         loc: tuple = ("rules", rule_index[finding.rule_id]) if finding.rule_id in rule_index else ()
         if finding.field:
             loc = (*loc, *finding.field.split("."))
@@ -256,7 +302,9 @@ def _validation_errors(source: YamlSource, exc: ValidationError) -> list[ConfigE
             message = "ids use lowercase letters, digits, '-' and '_' only"
         else:
             message = err["msg"].removeprefix("Value error, ")
-        errors.append(ConfigError(source.name, item, field_path, message, hint, source.line_of(loc)))
+        errors.append(
+            ConfigError(source.name, item, field_path, message, hint, source.line_of(loc))
+        )
     return errors
 
 

@@ -12,13 +12,14 @@ from shapely.geometry.base import BaseGeometry
 
 from regels.tekst import fold
 
-_STREET_ENTRY = re.compile(r"^(?P<name>.*?[^\d\s-])(?:\s+(?P<low>\d+)\s*-\s*(?P<high>\d+))?$")
+_STREET_ENTRY = re.compile(r"^(?P<name>.+?)(?:\s+(?P<low>\d+)\s*-\s*(?P<high>\d+))?$")
 _HOUSE_NUMBER = re.compile(r"^\s*(\d+)")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def street_key(name: str) -> str:
     """Normalise a street name for lookup: case, accents, dots and spacing do not matter."""
-    return " ".join(fold(name).replace(".", " ").replace("-", " ").split())
+    return _NOT_ALNUM.sub("", fold(name))
 
 
 def house_number_value(house_number: str | None) -> int | None:

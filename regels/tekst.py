@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from difflib import get_close_matches
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+(?:'s)?")
 # One plural, diminutive or adjective ending: "zakjes" -> "zak", "containers" -> "container".
@@ -23,6 +24,7 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=65536)  # words repeat a lot (Zipf); the cache keeps routing fast
 def stem(word: str) -> str:
     """Reduce a Dutch word to a skeleton that its inflections share.
 
@@ -71,7 +73,9 @@ def matched_keywords(keywords: Keywords, text_words: list[str]) -> tuple[str, ..
     return tuple(original for stemmed, original in keywords if word_hits(stemmed, text_words))
 
 
-def near_misses(text_words: list[str], keywords: Keywords, *, cutoff: float = 0.8) -> tuple[str, ...]:
+def near_misses(
+    text_words: list[str], keywords: Keywords, *, cutoff: float = 0.8
+) -> tuple[str, ...]:
     """Return keywords that a misspelt word of five or more letters was probably meant to be."""
     single = {stemmed: original for stemmed, original in keywords if " " not in stemmed}
     found: list[str] = []

@@ -10,6 +10,8 @@ import yaml
 
 from regels.fouten import ConfigError
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+
 
 @dataclass(frozen=True)
 class YamlSource:
@@ -34,7 +36,9 @@ def read_yaml(path: Path) -> YamlSource | ConfigError:
     """Parse a YAML file, or return an error naming the file and line."""
     try:
         text = path.read_text(encoding="utf-8")
-        return YamlSource(path.name, yaml.safe_load(text), yaml.compose(text))
+        return YamlSource(
+            path.name, yaml.load(text, Loader=_Loader), yaml.compose(text, Loader=_Loader)
+        )
     except UnicodeDecodeError as exc:
         return ConfigError(path.name, None, None, f"not UTF-8 text: {exc}")
     except yaml.YAMLError as exc:

@@ -41,7 +41,9 @@ class Place:
         """Return the place the way a person would say it ("Randerstraat 12, Sluiswijk")."""
         parts = []
         if self.street:
-            parts.append(f"{self.street} {self.house_number}".strip() if self.house_number else self.street)
+            parts.append(
+                f"{self.street} {self.house_number}".strip() if self.house_number else self.street
+            )
         if self.neighbourhood:
             parts.append(self.neighbourhood)
         if not parts and self.located:

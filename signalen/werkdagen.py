@@ -1,4 +1,4 @@
-"""Deadlines in working days: Dutch public holidays, the municipality's closing days, local dates."""
+"""Deadlines in working days: Dutch public holidays, municipal closing days, local dates."""
 
 from __future__ import annotations
 

@@ -1,0 +1,27 @@
+# Two commands on a fresh machine: `make demo` runs the main job, `make test` runs the tests.
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench
+
+$(BIN)/wijksignaal: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: $(BIN)/wijksignaal
+	$(BIN)/wijksignaal rules check
+	$(BIN)/wijksignaal rules explain --text "Weer vuilniszakken naast de ondergrondse container" \
+		--street Rijnstraat --house-number 12
+
+test: $(BIN)/wijksignaal
+	$(BIN)/pytest
+
+lint: $(BIN)/wijksignaal
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(BIN)/wijksignaal
+	$(BIN)/python bench/routing.py

@@ -1,0 +1,73 @@
+"""The outbox: messages to send, queued in the transaction that caused them, sent once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from opslag.gedeeld import dialect, insert_ignore
+from opslag.tabellen import OutboxMessage
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    dedupe_key: str,
+    chat_id: int,
+    payload: dict[str, Any],
+    at: datetime,
+    method: str = "sendMessage",
+) -> bool:
+    """Queue a message; a second message with the same dedupe key is ignored (returns False)."""
+    return await insert_ignore(
+        session,
+        OutboxMessage,
+        {
+            "dedupe_key": dedupe_key,
+            "chat_id": chat_id,
+            "method": method,
+            "payload": payload,
+            "created_at": at,
+            "not_before": at,
+            "attempts": 0,
+            "failed": False,
+        },
+    )
+
+
+async def claim_pending(
+    session: AsyncSession, *, now: datetime, limit: int = 100
+) -> list[OutboxMessage]:
+    """Return unsent messages that are due, oldest first; skips rows other workers hold."""
+    statement = (
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.sent_at).is_(None),
+            col(OutboxMessage.failed).is_(False),
+            col(OutboxMessage.not_before) <= now,
+        )
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
+    )
+    if dialect(session) == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return list(await session.scalars(statement))
+
+
+def mark_sent(message: OutboxMessage, *, at: datetime) -> None:
+    message.sent_at = at
+    message.attempts += 1
+    message.last_error = None
+
+
+def mark_retry(
+    message: OutboxMessage, *, error: str, not_before: datetime, give_up_after: int = 8
+) -> None:
+    """Record a failed attempt; after `give_up_after` attempts the message is marked failed."""
+    message.attempts += 1
+    message.last_error = error[:500]
+    message.not_before = not_before
+    message.failed = message.attempts >= give_up_after

@@ -1,0 +1,69 @@
+"""Timers: what is due when (reminders, escalations, digests), claimed once by one worker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from opslag.gedeeld import dialect, insert_ignore
+from opslag.tabellen import TimerRow
+
+
+async def schedule(
+    session: AsyncSession,
+    *,
+    key: str,
+    kind: str,
+    due_at: datetime,
+    signal_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> bool:
+    """Add a timer unless one with the same key exists (returns False then)."""
+    return await insert_ignore(
+        session,
+        TimerRow,
+        {
+            "key": key,
+            "kind": kind,
+            "due_at": due_at,
+            "signal_id": signal_id,
+            "data": data or {},
+            "cancelled": False,
+        },
+    )
+
+
+async def cancel_for_signal(
+    session: AsyncSession, *, signal_id: int, at: datetime, kinds: tuple[str, ...] | None = None
+) -> int:
+    """Cancel a signal's pending timers (all, or only `kinds`); returns how many."""
+    statement = (
+        update(TimerRow)
+        .where(col(TimerRow.signal_id) == signal_id, col(TimerRow.done_at).is_(None))
+        .values(done_at=at, cancelled=True)
+    )
+    if kinds is not None:
+        statement = statement.where(col(TimerRow.kind).in_(kinds))
+    result = cast(CursorResult[Any], await session.execute(statement))
+    return result.rowcount or 0
+
+
+async def claim_due(session: AsyncSession, *, now: datetime, limit: int = 200) -> list[TimerRow]:
+    """Return due, open timers; on PostgreSQL rows locked by another worker are skipped."""
+    statement = (
+        select(TimerRow)
+        .where(col(TimerRow.done_at).is_(None), col(TimerRow.due_at) <= now)
+        .order_by(col(TimerRow.due_at))
+        .limit(limit)
+    )
+    if dialect(session) == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return list(await session.scalars(statement))
+
+
+def mark_done(timer: TimerRow, *, at: datetime) -> None:
+    timer.done_at = at
