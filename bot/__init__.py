@@ -1,1 +1,7 @@
 """The edge: Telegram bot, outbox sender, scheduler ticker, Bot API simulator and the CLI."""
+
+import os
+
+# Opt in to python-telegram-bot's coming behaviour (time periods as timedelta) so that it
+# does not warn on every 429; see PTB 22.2's deprecation of integer time periods.
+os.environ.setdefault("PTB_TIMEDELTA", "true")

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -32,6 +33,7 @@ async def save_draft(
         draft = DraftRow(chat_id=chat_id, user_id=user_id, step=step, data=data, updated_at=at)
     else:
         draft.user_id, draft.step, draft.data, draft.updated_at = user_id, step, dict(data), at
+        flag_modified(draft, "data")  # handlers change nested lists in place; always write
     session.add(draft)
     return draft
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from opslag.gedeeld import dialect, insert_ignore
@@ -41,20 +42,32 @@ async def enqueue(
 async def claim_pending(
     session: AsyncSession, *, now: datetime, limit: int = 100
 ) -> list[OutboxMessage]:
-    """Return unsent messages that are due, oldest first; skips rows other workers hold."""
+    """Return the oldest unsent message of each chat, if it is due, oldest first.
+
+    Later messages of a chat wait for the earlier ones, so each chat keeps its order even
+    while one message waits out a 429. Rows held by another worker are skipped (PostgreSQL).
+    """
+    first_per_chat = (
+        select(func.min(OutboxMessage.id))
+        .where(col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.failed).is_(False))
+        .group_by(col(OutboxMessage.chat_id))
+    )
     statement = (
         select(OutboxMessage)
-        .where(
-            col(OutboxMessage.sent_at).is_(None),
-            col(OutboxMessage.failed).is_(False),
-            col(OutboxMessage.not_before) <= now,
-        )
+        .where(col(OutboxMessage.id).in_(first_per_chat), col(OutboxMessage.not_before) <= now)
         .order_by(col(OutboxMessage.id))
         .limit(limit)
     )
     if dialect(session) == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
     return list(await session.scalars(statement))
+
+
+async def pending_count(session: AsyncSession) -> int:
+    statement = select(func.count()).where(
+        col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.failed).is_(False)
+    )
+    return int((await session.execute(statement)).scalar_one())
 
 
 def mark_sent(message: OutboxMessage, *, at: datetime) -> None:

@@ -105,14 +105,24 @@ class ContactRegistration(SQLModel, table=True):
 
 
 class InviteRow(SQLModel, table=True):
-    """A single-use, expiring deep link that registers a Telegram account as a contact."""
+    """A single-use, expiring code: registers a contact's account or links a group to a district."""
 
     __tablename__ = "invite"
 
     token: str = Field(primary_key=True, max_length=64)
-    contact_id: str = Field(max_length=60)
+    purpose: str = Field(max_length=20)  # "contact" or "group"
+    target: str = Field(max_length=60)  # the contact id or the district id
     expires_at: datetime = _utc_column()
     used_at: datetime | None = _utc_column(nullable=True)
+
+
+class UserPreference(SQLModel, table=True):
+    """A Telegram user's chosen language."""
+
+    __tablename__ = "user_preference"
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    language: str = Field(max_length=5)
 
 
 class GroupLink(SQLModel, table=True):
@@ -193,4 +203,5 @@ __all__ = [
     "SignalPhotoRow",
     "SignalRow",
     "TimerRow",
+    "UserPreference",
 ]

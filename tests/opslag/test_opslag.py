@@ -185,23 +185,29 @@ async def test_outbox_ignores_a_second_message_with_the_same_key(sessions: Sessi
         assert [(r.chat_id, r.payload) for r in rows] == [(1, {"text": "a"})]
 
 
-async def test_outbox_claims_due_messages_in_order_and_retries_later(
-    sessions: SessionFactory,
-) -> None:
+async def test_outbox_claims_each_chats_oldest_due_message_and_keeps_order(sessions: SessionFactory) -> None:
     async with sessions.begin() as session:
         for n in range(3):
-            await outbox.enqueue(
-                session, dedupe_key=f"k{n}", chat_id=7, payload={"text": str(n)}, at=AT
-            )
+            await outbox.enqueue(session, dedupe_key=f"a{n}", chat_id=7, payload={"text": f"a{n}"}, at=AT)
+        await outbox.enqueue(session, dedupe_key="b0", chat_id=8, payload={"text": "b0"}, at=AT)
     async with sessions.begin() as session:
         claimed = await outbox.claim_pending(session, now=AT)
-        assert [m.payload["text"] for m in claimed] == ["0", "1", "2"]
+        assert [m.payload["text"] for m in claimed] == ["a0", "b0"]
         outbox.mark_sent(claimed[0], at=AT)
         outbox.mark_retry(claimed[1], error="429", not_before=AT + timedelta(seconds=30))
-    async with sessions() as session:
-        assert [m.payload["text"] for m in await outbox.claim_pending(session, now=AT)] == ["2"]
+    async with sessions.begin() as session:
+        # b0 waits out its retry_after; chat 7 goes on with its next message meanwhile.
+        assert [m.payload["text"] for m in await outbox.claim_pending(session, now=AT)] == ["a1"]
         later = await outbox.claim_pending(session, now=AT + timedelta(seconds=31))
-        assert [m.payload["text"] for m in later] == ["1", "2"]
+        assert [m.payload["text"] for m in later] == ["a1", "b0"]
+        assert await outbox.pending_count(session) == 3
+
+
+def test_a_message_gives_up_after_repeated_failures() -> None:
+    message = OutboxMessage(dedupe_key="x", chat_id=1, payload={}, created_at=AT, not_before=AT)
+    for _ in range(8):
+        outbox.mark_retry(message, error="500", not_before=AT, give_up_after=8)
+    assert message.failed and message.attempts == 8 and message.last_error == "500"
 
 
 async def test_timers_are_unique_by_key_claimed_when_due_and_cancellable(

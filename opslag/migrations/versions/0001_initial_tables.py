@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 14:24:23.588813
+Create Date: 2026-11-22 14:38:44.483904
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def upgrade() -> None:
     op.create_table(
         "invite",
         sa.Column("token", sa.String(length=64), nullable=False),
-        sa.Column("contact_id", sa.String(length=60), nullable=False),
+        sa.Column("purpose", sa.String(length=20), nullable=False),
+        sa.Column("target", sa.String(length=60), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("token"),
@@ -136,6 +137,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_signal_status"), ["status"], unique=False)
 
     op.create_table(
+        "user_preference",
+        sa.Column("user_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("language", sa.String(length=5), nullable=False),
+        sa.PrimaryKeyConstraint("user_id"),
+    )
+    op.create_table(
         "audit_event",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("signal_id", sa.Integer(), nullable=False),
@@ -203,6 +210,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_audit_event_signal_id"))
 
     op.drop_table("audit_event")
+    op.drop_table("user_preference")
     with op.batch_alter_table("signal", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_signal_status"))
         batch_op.drop_index(batch_op.f("ix_signal_reporter_telegram_id"))

@@ -1,0 +1,123 @@
+"""Assemble the python-telegram-bot application: handlers, the outbox sender, start and stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import handlers
+from bot.beurt import Services
+from bot.verzender import Limits, OutboxSender
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    ("melden", "Een melding doen"),
+    ("mijnmeldingen", "Mijn meldingen"),
+    ("annuleren", "Stoppen met deze melding"),
+    ("taal", "Nederlands / English"),
+    ("taken", "Mijn openstaande meldingen (professionals)"),
+    ("signaleren", "Een signaal doorgeven (professionals)"),
+    ("help", "Hulp"),
+]
+
+
+@dataclass
+class Worker:
+    """A running bot: the PTB application and its outbox sender task."""
+
+    application: Application
+    sender: OutboxSender
+    stopping: asyncio.Event
+    sender_task: asyncio.Task[None] | None = None
+
+
+def build_application(services: Services, *, token: str, api_url: str, file_url: str) -> Application:
+    """Build the PTB application with every handler registered."""
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(api_url)
+        .base_file_url(file_url)
+        .get_updates_read_timeout(15)
+        .build()
+    )
+    application.bot_data["services"] = services
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: Application) -> None:
+    private, group = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    new = filters.UpdateType.MESSAGE
+    add = application.add_handler
+    add(MessageHandler(filters.UpdateType.EDITED, handlers.edited))
+    add(CommandHandler("start", handlers.start, filters=private))
+    add(CommandHandler("help", handlers.help_))
+    add(CommandHandler("koppel", handlers.link_group))
+    add(CommandHandler(sorted(_private_commands()), handlers.private_only, filters=group))
+    add(CommandHandler("melden", handlers.report, filters=private))
+    add(CommandHandler("signaleren", handlers.signal, filters=private))
+    add(CommandHandler("annuleren", handlers.cancel, filters=private))
+    add(CommandHandler("mijnmeldingen", handlers.my_reports, filters=private))
+    add(CommandHandler("taken", handlers.tasks, filters=private))
+    add(CommandHandler("taal", handlers.language, filters=private))
+    add(MessageHandler(filters.COMMAND & private & new, handlers.unknown_command))
+    add(MessageHandler(filters.TEXT & private & new, handlers.text))
+    add(MessageHandler(filters.LOCATION & private & new, handlers.location))
+    add(MessageHandler(filters.PHOTO & private & new, handlers.photo))
+    add(MessageHandler(filters.CONTACT & private & new, handlers.shared_contact))
+    unsupported = (filters.Sticker.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
+                   | filters.VIDEO_NOTE | filters.Document.ALL | filters.ANIMATION)
+    add(MessageHandler(unsupported & private & new, handlers.unsupported))
+    add(CallbackQueryHandler(handlers.button))
+    application.add_error_handler(handlers.on_error)
+
+
+def _private_commands() -> set[str]:
+    return set(handlers.PRIVATE_COMMANDS)
+
+
+@asynccontextmanager
+async def running(services: Services, *, token: str, api_url: str, file_url: str,
+                  limits: Limits | None = None, poll_timeout: int = 10) -> AsyncIterator[Worker]:
+    """Run the bot (polling) and the outbox sender until the block ends; stop cleanly."""
+    application = build_application(services, token=token, api_url=api_url, file_url=file_url)
+    sender = OutboxSender(application.bot, services.sessions, services.clock, limits)
+    worker = Worker(application, sender, asyncio.Event())
+    async with application:
+        me = await application.bot.get_me()
+        services.bot_username = me.username or services.bot_username
+        await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+        worker.sender_task = asyncio.create_task(
+            sender.run(services.outbox_ready, worker.stopping), name="outbox-sender")
+        log.info("bot @%s polling %s", services.bot_username, api_url)
+        try:
+            yield worker
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            worker.stopping.set()
+            services.outbox_ready.set()
+            with suppress(asyncio.CancelledError):
+                await worker.sender_task
+            with suppress(Exception):
+                await sender.drain(timeout=5.0)  # send what is due; the rest waits in the table
+            log.info("bot stopped; unsent messages stay in the outbox")

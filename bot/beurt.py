@@ -1,0 +1,163 @@
+"""One update, one transaction: dedupe, load who is talking, collect replies, send after commit."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot, Update, User
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.taal import Texts, language_of
+from opslag import concepten, contacten
+from opslag.database import SessionFactory
+from opslag.tabellen import ContactRegistration
+from regels.gemeente import Municipality
+from signalen.model import Clock
+
+log = logging.getLogger(__name__)
+
+Markup = Any  # InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+@dataclass
+class Services:
+    """What every handler needs, built once at start and kept in bot_data."""
+
+    municipality: Municipality
+    sessions: SessionFactory
+    texts: Texts
+    clock: Clock
+    bot_username: str = "wijksignaal_bot"
+    outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass(frozen=True)
+class Send:
+    chat_id: int
+    text: str
+    markup: Markup = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    chat_id: int
+    message_id: int
+    text: str
+    markup: Markup = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    callback_query_id: str
+    text: str | None = None
+    alert: bool = False
+
+
+Reply = Send | Edit | Answer
+
+
+@dataclass
+class Turn:
+    """The handling of one update: its session, the speaker, their language, the replies."""
+
+    update: Update
+    session: AsyncSession
+    services: Services
+    now: datetime
+    user: User
+    chat_id: int
+    taal: str
+    contact: ContactRegistration | None
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def private(self) -> bool:
+        return self.chat_id > 0
+
+    def t(self, name: str, **values: Any) -> str:
+        return self.services.texts(name, self.taal, **values)
+
+    def label(self, name: str) -> str:
+        return self.services.texts.label(name, self.taal)
+
+    def say(self, text: str, markup: Markup = None) -> None:
+        self.replies.append(Send(self.chat_id, text, markup))
+
+    def edit(self, message_id: int, text: str, markup: Markup = None) -> None:
+        self.replies.append(Edit(self.chat_id, message_id, text, markup))
+
+    def answer(self, text: str | None = None, *, alert: bool = False) -> None:
+        query = self.update.callback_query
+        if query is not None:
+            self.replies.append(Answer(query.id, text, alert))
+
+
+TurnHandler = Callable[[Turn], Awaitable[None]]
+
+
+def in_turn(handler: TurnHandler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    """Run a handler in one transaction, once per update id; send its replies after commit."""
+
+    @functools.wraps(handler)
+    async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        services: Services = context.bot_data["services"]
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return
+        now = services.clock()
+        async with services.sessions.begin() as session:
+            if not await concepten.first_delivery(session, update_id=update.update_id, at=now):
+                log.info("update %s delivered again; ignored", update.update_id)
+                return
+            chosen = await contacten.language(session, user_id=user.id)
+            turn = Turn(
+                update=update,
+                session=session,
+                services=services,
+                now=now,
+                user=user,
+                chat_id=chat.id,
+                taal=chosen or language_of(user.language_code),
+                contact=await contacten.contact_of_user(session, telegram_user_id=user.id),
+            )
+            await handler(turn)
+        await perform(context.bot, turn.replies)
+        services.outbox_ready.set()
+
+    return run
+
+
+async def perform(bot: Bot, replies: list[Reply]) -> None:
+    """Send direct replies in order; a failed reply is logged, the change is already stored."""
+    for reply in replies:
+        try:
+            if isinstance(reply, Send):
+                await bot.send_message(
+                    reply.chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.markup
+                )
+            elif isinstance(reply, Edit):
+                await bot.edit_message_text(
+                    reply.text,
+                    chat_id=reply.chat_id,
+                    message_id=reply.message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=reply.markup,
+                )
+            else:
+                await bot.answer_callback_query(
+                    reply.callback_query_id, text=reply.text, show_alert=reply.alert
+                )
+        except BadRequest as exc:
+            if "not modified" not in exc.message:
+                log.warning("reply %s refused: %s", type(reply).__name__, exc.message)
+        except TelegramError as exc:
+            log.warning("reply %s failed: %s", type(reply).__name__, exc)

@@ -1,0 +1,469 @@
+"""A local Bot API server (aiohttp) that real bots talk to, with Telegram's limits enforced.
+
+It serves the methods Wijksignaal uses, keeps every chat's messages for inspection, lets tests
+and the demo act as users (text, buttons, locations, photos), enforces limits that
+python-telegram-bot does not check (4096 characters, 1024 caption, 64-byte callback data,
+"message is not modified", HTML entities, flood control with 429 retry_after) and injects
+faults on request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from aiohttp import web
+
+_RAW_FIELDS = {"text", "caption", "parse_mode", "photo", "file_id", "callback_query_id", "url"}
+_HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+              "tg-spoiler", "span", "blockquote"}
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+
+@dataclass
+class Fault:
+    method: str
+    status: int
+    description: str
+    retry_after: int | None
+    times: int
+    chat_id: int | None = None
+
+
+@dataclass
+class ChatMessage:
+    """A message as the simulator keeps it; `from_bot` tells who sent it."""
+
+    chat_id: int
+    message_id: int
+    from_bot: bool
+    text: str | None = None  # as the person sees it (HTML turned into entities, like Telegram)
+    caption: str | None = None
+    html: str | None = None  # what the bot sent, for "message is not modified"
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    photo: str | None = None
+    location: tuple[float, float] | None = None
+    reply_markup: dict[str, Any] | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def body(self) -> str:
+        return self.text or self.caption or ""
+
+    def buttons(self) -> list[tuple[str, str]]:
+        """Inline buttons as (label, callback data), row by row."""
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
+
+    def keyboard(self) -> list[str]:
+        """Reply-keyboard button labels."""
+        rows = (self.reply_markup or {}).get("keyboard", [])
+        return [b["text"] if isinstance(b, dict) else b for row in rows for b in row]
+
+
+_ENTITY_TYPES = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
+                 "ins": "underline", "s": "strikethrough", "strike": "strikethrough",
+                 "del": "strikethrough", "code": "code", "pre": "pre", "a": "text_link",
+                 "tg-spoiler": "spoiler", "span": "spoiler", "blockquote": "blockquote"}
+
+
+class _Entities(HTMLParser):
+    """Parses Telegram HTML like Telegram: plain text plus entities (UTF-16 offsets); refuses
+    unknown or unbalanced tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text = ""
+        self.stack: list[tuple[str, int, str | None]] = []
+        self.entities: list[dict[str, Any]] = []
+        self.error: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _HTML_TAGS:
+            self.error = self.error or f"unsupported start tag \"{tag}\""
+        self.stack.append((tag, _utf16(self.text), dict(attrs).get("href")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1][0] != tag:
+            self.error = self.error or f"unexpected end tag \"{tag}\""
+            return
+        _, start, href = self.stack.pop()
+        length = _utf16(self.text) - start
+        if length:
+            entity = {"type": _ENTITY_TYPES[tag], "offset": start, "length": length}
+            if href:
+                entity["url"] = href
+            self.entities.append(entity)
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+class FloodControl:
+    """Sliding windows like Telegram's: 30/s overall, 1/s per private chat, 20/min per group."""
+
+    def __init__(self, overall: int = 30, private_per_second: int = 1, group_per_minute: int = 20):
+        self.overall, self.private, self.group = overall, private_per_second, group_per_minute
+        self._all: deque[float] = deque()
+        self._chats: dict[int, deque[float]] = defaultdict(deque)
+
+    def admit(self, chat_id: int, now: float) -> int | None:
+        """Record a send, or return the seconds to wait when it would flood."""
+        window, limit = (1.0, self.private) if chat_id > 0 else (60.0, self.group)
+        sent = self._chats[chat_id]
+        for queue, span in ((self._all, 1.0), (sent, window)):
+            while queue and queue[0] <= now - span:
+                queue.popleft()
+        if len(sent) >= limit:
+            return max(1, round(sent[0] + window - now))
+        if len(self._all) >= self.overall:
+            return 1
+        sent.append(now)
+        self._all.append(now)
+        return None
+
+
+class BotApiSimulator:
+    """Run with `await sim.start()`; point PTB at `sim.api_url` and `sim.file_url`."""
+
+    def __init__(self, *, token: str = "123456:SIMULATED-TOKEN", username: str = "wijksignaal_bot",
+                 flood_control: FloodControl | None = None) -> None:
+        self.token, self.username = token, username
+        self.bot_id = int(token.split(":")[0])
+        self.flood = flood_control
+        self.messages: dict[int, list[ChatMessage]] = defaultdict(list)
+        self.calls: dict[str, int] = defaultdict(int)
+        self.callback_answers: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, bytes] = {}
+        self.commands: list[dict[str, Any]] = []
+        self.refused: list[tuple[str, int, str]] = []
+        self._faults: list[Fault] = []
+        self._updates: list[dict[str, Any]] = []
+        self._next_update_id = 1
+        self._message_ids: dict[int, int] = defaultdict(int)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- running -----------------------------------------------------------------------------
+    async def start(self, port: int = 0) -> None:
+        app = web.Application(client_max_size=20 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.*}", self._file)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def file_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    def fail_next(self, method: str, *, status: int = 500, retry_after: int | None = None,
+                  times: int = 1, chat_id: int | None = None, description: str = "") -> None:
+        """Make the next `times` calls of `method` (optionally to one chat) fail."""
+        text = description or ("Too Many Requests: retry after "
+                               f"{retry_after}" if status == 429 else "Internal Server Error")
+        self._faults.append(Fault(method, status, text, retry_after, times, chat_id))
+
+    # -- acting as users ---------------------------------------------------------------------
+    async def push(self, kind: str, payload: dict[str, Any]) -> int:
+        """Deliver an update of `kind` ("message", "callback_query", ...) to the bot."""
+        update = {"update_id": self._next_update_id, kind: payload}
+        self._next_update_id += 1
+        return await self.push_raw(update)
+
+    async def push_raw(self, update: dict[str, Any]) -> int:
+        """Deliver an update as given, also one the bot has seen before (a duplicate)."""
+        async with self._changed:
+            self._updates.append(update)
+            self._changed.notify_all()
+        return int(update["update_id"])
+
+    def user_message(self, user: dict[str, Any], chat: dict[str, Any], **content: Any) -> dict[str, Any]:
+        """Store a message a user sends and return its Bot API form."""
+        message = {"message_id": self._new_message_id(chat["id"]), "date": int(time.time()),
+                   "chat": chat, "from": user, **content}
+        text = content.get("text")
+        if isinstance(text, str) and text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        self.messages[chat["id"]].append(ChatMessage(chat["id"], message["message_id"], False,
+                                                     text=text, raw=message))
+        return message
+
+    def add_file(self, content: bytes) -> str:
+        file_id = f"file-{len(self.files) + 1}"
+        self.files[file_id] = content
+        return file_id
+
+    # -- observing ---------------------------------------------------------------------------
+    def bot_messages(self, chat_id: int) -> list[ChatMessage]:
+        return [m for m in self.messages[chat_id] if m.from_bot]
+
+    async def wait_for(self, chat_id: int, predicate: Callable[[ChatMessage], bool], *,
+                       after: int = 0, timeout: float = 10.0) -> ChatMessage:
+        """Wait until the bot has sent a message to `chat_id` (beyond index `after`) that fits."""
+        async def found() -> ChatMessage:
+            async with self._changed:
+                while True:
+                    for message in self.bot_messages(chat_id)[after:]:
+                        if predicate(message):
+                            return message
+                    await self._changed.wait()
+        return await asyncio.wait_for(found(), timeout)
+
+    async def quiet(self, seconds: float = 0.3) -> None:
+        """Wait until the bot has been silent for `seconds`."""
+        while True:
+            count = sum(len(v) for v in self.messages.values())
+            await asyncio.sleep(seconds)
+            if count == sum(len(v) for v in self.messages.values()):
+                return
+
+    # -- the Bot API ---------------------------------------------------------------------------
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        params = await _params(request, self)
+        self.calls[method] += 1
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return _error(404, "Not Found: method not found")
+        try:
+            self._fault(method, params.get("chat_id"))
+            if self.flood and method in _SENDING:
+                wait = self.flood.admit(int(params["chat_id"]), time.monotonic())
+                if wait is not None:
+                    raise ApiError(429, f"Too Many Requests: retry after {wait}", wait)
+            result = await handler(params)
+        except ApiError as exc:
+            self.refused.append((method, exc.code, exc.description))
+            return _error(exc.code, exc.description, exc.retry_after)
+        async with self._changed:
+            self._changed.notify_all()
+        return web.json_response({"ok": True, "result": result})
+
+    def _fault(self, method: str, chat_id: Any) -> None:
+        for fault in self._faults:
+            if fault.method == method and fault.times > 0 and fault.chat_id in (None, chat_id):
+                fault.times -= 1
+                raise ApiError(fault.status, fault.description, fault.retry_after)
+
+    async def _m_getMe(self, _: dict[str, Any]) -> dict[str, Any]:
+        return {"id": self.bot_id, "is_bot": True, "first_name": "Wijksignaal",
+                "username": self.username, "can_join_groups": True,
+                "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+    async def _m_deleteWebhook(self, _: dict[str, Any]) -> bool:
+        return True
+
+    async def _m_setMyCommands(self, params: dict[str, Any]) -> bool:
+        self.commands = params.get("commands", [])
+        return True
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        timeout = float(params.get("timeout") or 0)
+        async with self._changed:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            if not self._updates and timeout:
+                try:
+                    await asyncio.wait_for(self._changed.wait(), timeout)
+                except TimeoutError:
+                    pass
+            return list(self._updates[:limit])
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        html = str(params.get("text", ""))
+        text, entities = _parse(html, 4096, "message is too long", params.get("parse_mode"))
+        return self._bot_message(params, text=text, html=html, entities=entities)
+
+    async def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        caption = params.get("caption")
+        if caption is not None:
+            caption, _ = _parse(str(caption), 1024, "message caption is too long",
+                                params.get("parse_mode"))
+        photo = params.get("photo")
+        if isinstance(photo, bytes):
+            photo = self.add_file(photo)
+        if photo not in self.files:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        return self._bot_message(params, caption=caption, photo=photo)
+
+    async def _m_sendLocation(self, params: dict[str, Any]) -> dict[str, Any]:
+        location = (float(params["latitude"]), float(params["longitude"]))
+        return self._bot_message(params, location=location)
+
+    async def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._find(params)
+        html = str(params.get("text", ""))
+        text, entities = _parse(html, 4096, "message is too long", params.get("parse_mode"))
+        markup = params.get("reply_markup")
+        if html == message.html and markup == message.reply_markup:
+            raise ApiError(400, "Bad Request: message is not modified: specified new message "
+                                "content and reply markup are exactly the same")
+        _check_markup(markup)
+        message.text, message.html, message.entities = text, html, entities
+        message.reply_markup = markup
+        return _message_json(self, message)
+
+    async def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._find(params)
+        markup = params.get("reply_markup")
+        if markup == message.reply_markup or (not markup and not message.reply_markup):
+            raise ApiError(400, "Bad Request: message is not modified")
+        _check_markup(markup)
+        message.reply_markup = markup
+        return _message_json(self, message)
+
+    async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        if len(str(params.get("text") or "")) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        self.callback_answers[str(params["callback_query_id"])] = params
+        return True
+
+    async def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file_id"))
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {"file_id": file_id, "file_unique_id": f"u-{file_id}",
+                "file_size": len(self.files[file_id]), "file_path": f"photos/{file_id}.jpg"}
+
+    async def _file(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["path"].removeprefix("photos/").removesuffix(".jpg")
+        if request.match_info["token"] != self.token or file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id], content_type="image/jpeg")
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _bot_message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        if chat_id not in self.known_chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        markup = params.get("reply_markup")
+        _check_markup(markup)
+        message = ChatMessage(chat_id, self._new_message_id(chat_id), True,
+                              reply_markup=markup, **content)
+        self.messages[chat_id].append(message)
+        return _message_json(self, message)
+
+    @property
+    def known_chats(self) -> set[int]:
+        return {m.chat_id for chat in self.messages.values() for m in chat if not m.from_bot}
+
+    def _find(self, params: dict[str, Any]) -> ChatMessage:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        for message in self.messages[chat_id]:
+            if message.message_id == message_id and message.from_bot:
+                return message
+        raise ApiError(400, "Bad Request: message to edit not found")
+
+    def _new_message_id(self, chat_id: int) -> int:
+        self._message_ids[chat_id] += 1
+        return self._message_ids[chat_id]
+
+
+_SENDING = {"sendMessage", "sendPhoto", "sendLocation"}
+
+
+def _parse(html: str, limit: int, too_long: str, parse_mode: Any) -> tuple[str, list[dict[str, Any]]]:
+    """Return (text, entities) as Telegram would store them, or refuse like Telegram."""
+    text, entities = html, []
+    if parse_mode == "HTML":
+        parser = _Entities()
+        parser.feed(html)
+        parser.close()
+        if parser.error or parser.stack:
+            problem = parser.error or f"unclosed tag \"{parser.stack[-1][0]}\""
+            raise ApiError(400, f"Bad Request: can't parse entities: {problem}")
+        text, entities = parser.text, sorted(parser.entities, key=lambda e: e["offset"])
+    if not text.strip():
+        raise ApiError(400, "Bad Request: message text is empty")
+    if len(text) > limit:
+        raise ApiError(400, f"Bad Request: {too_long}")
+    return text, entities
+
+
+def _check_markup(markup: Any) -> None:
+    for row in (markup or {}).get("inline_keyboard", []):
+        for button in row:
+            if len(button.get("callback_data", "").encode()) > 64:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+
+
+def _message_json(sim: BotApiSimulator, message: ChatMessage) -> dict[str, Any]:
+    chat_type = "private" if message.chat_id > 0 else "group"
+    data: dict[str, Any] = {
+        "message_id": message.message_id, "date": int(time.time()),
+        "chat": {"id": message.chat_id, "type": chat_type},
+        "from": {"id": sim.bot_id, "is_bot": True, "first_name": "Wijksignaal", "username": sim.username},
+    }
+    if message.text is not None:
+        data["text"] = message.text
+        if message.entities:
+            data["entities"] = message.entities
+    if message.caption is not None:
+        data["caption"] = message.caption
+    if message.photo is not None:
+        data["photo"] = [{"file_id": message.photo, "file_unique_id": f"u-{message.photo}",
+                          "width": 800, "height": 600}]
+    if message.location is not None:
+        data["location"] = {"latitude": message.location[0], "longitude": message.location[1]}
+    if message.reply_markup and "inline_keyboard" in message.reply_markup:
+        data["reply_markup"] = message.reply_markup
+    return data
+
+
+async def _params(request: web.Request, sim: BotApiSimulator) -> dict[str, Any]:
+    if request.content_type == "application/json":
+        return dict(await request.json())
+    params: dict[str, Any] = {}
+    form = await request.post() if request.can_read_body else request.query
+    for key, value in {**request.query, **form}.items():
+        if hasattr(value, "file"):
+            params[key] = value.file.read()
+        elif key in _RAW_FIELDS:
+            params[key] = value
+        else:
+            try:
+                params[key] = json.loads(value)
+            except (TypeError, ValueError):
+                params[key] = value
+    # An attached upload arrives as "attach://name": resolve it to the uploaded bytes.
+    for key, value in list(params.items()):
+        if isinstance(value, str) and value.startswith("attach://"):
+            params[key] = params.get(value.removeprefix("attach://"))
+    return params
+
+
+def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return web.json_response(body, status=code)

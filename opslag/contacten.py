@@ -1,0 +1,107 @@
+"""Who is who on Telegram: contact registrations, invitations, group links, languages."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from opslag.tabellen import ContactRegistration, GroupLink, InviteRow, UserPreference
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+async def create_invite(
+    session: AsyncSession, *, purpose: str, target: str, at: datetime, valid_for: timedelta
+) -> str:
+    """Make a single-use code; returns the token for the deep link or /koppel."""
+    token = (
+        secrets.token_urlsafe(12 if purpose == "contact" else 6).replace("-", "x").replace("_", "y")
+    )
+    session.add(InviteRow(token=token, purpose=purpose, target=target, expires_at=at + valid_for))
+    return token
+
+
+async def redeem_invite(
+    session: AsyncSession, *, token: str, purpose: str, at: datetime
+) -> str | None:
+    """Use a code once; return its target (contact or district id) or None when not valid."""
+    statement = select(InviteRow).where(col(InviteRow.token) == token).with_for_update()
+    invite = (await session.scalars(statement)).first()
+    if invite is None or invite.purpose != purpose or invite.used_at is not None:
+        return None
+    if invite.expires_at <= at:
+        return None
+    invite.used_at = at
+    session.add(invite)
+    return invite.target
+
+
+async def register_contact(
+    session: AsyncSession,
+    *,
+    contact_id: str,
+    telegram_user_id: int,
+    chat_id: int,
+    language: str,
+    at: datetime,
+) -> None:
+    """Link a Telegram account to a contact, replacing earlier links of either side."""
+    for stale in await session.scalars(
+        select(ContactRegistration).where(
+            (col(ContactRegistration.contact_id) == contact_id)
+            | (col(ContactRegistration.telegram_user_id) == telegram_user_id)
+        )
+    ):
+        await session.delete(stale)
+    await session.flush()
+    session.add(
+        ContactRegistration(
+            contact_id=contact_id,
+            telegram_user_id=telegram_user_id,
+            chat_id=chat_id,
+            language=language,
+            registered_at=at,
+        )
+    )
+
+
+async def contact_of_user(
+    session: AsyncSession, *, telegram_user_id: int
+) -> ContactRegistration | None:
+    statement = select(ContactRegistration).where(
+        col(ContactRegistration.telegram_user_id) == telegram_user_id
+    )
+    return (await session.scalars(statement)).first()
+
+
+async def registration(session: AsyncSession, *, contact_id: str) -> ContactRegistration | None:
+    return await session.get(ContactRegistration, contact_id)
+
+
+async def link_group(session: AsyncSession, *, chat_id: int, district: str, at: datetime) -> None:
+    link = await session.get(GroupLink, chat_id)
+    if link is None:
+        link = GroupLink(chat_id=chat_id, district=district, linked_at=at)
+    link.district, link.linked_at = district, at
+    session.add(link)
+
+
+async def groups_of_district(session: AsyncSession, *, district: str) -> list[int]:
+    statement = select(GroupLink.chat_id).where(col(GroupLink.district) == district)
+    return list(await session.scalars(statement))
+
+
+async def language(session: AsyncSession, *, user_id: int) -> str | None:
+    preference = await session.get(UserPreference, user_id)
+    return preference.language if preference else None
+
+
+async def set_language(session: AsyncSession, *, user_id: int, language: str) -> None:
+    preference = await session.get(UserPreference, user_id)
+    if preference is None:
+        preference = UserPreference(user_id=user_id, language=language)
+    preference.language = language
+    session.add(preference)

@@ -1,0 +1,54 @@
+"""A resident reports from a phone, end to end through the simulator and the real bot."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.simgebruikers import SimUser
+from opslag.tabellen import SignalRow
+
+
+async def test_resident_reports_waste_and_hears_who_owns_it(bot, resident: SimUser, link_contact, services) -> None:
+    owner = await link_contact("wb-rivierenwijk", 2001, "Olaf")
+    await resident.says("/start")
+    welcome = await resident.expect("Met Wijksignaal meldt u problemen")
+    assert "112" in welcome.body and "0900-8844" in welcome.body
+
+    await resident.says("Weer vuilniszakken naast de ondergrondse container")
+    await resident.expect("Gaat uw melding over Afval?")
+    await resident.taps("Ja")
+    place = await resident.expect("Waar is het?")
+    assert place.keyboard() == ["📍 Locatie delen", "Weet ik niet"]
+    await resident.says("Rijnstraat 12")
+    await resident.expect("✓ Plek: Rijnstraat 12, Deltabuurt")
+    await resident.expect("Wilt u er een foto bij sturen?")
+    await resident.sends_photo()
+    await resident.expect("Foto ontvangen (1)")
+    await resident.sends_photo()
+    await resident.expect("Foto ontvangen (2)")
+    await resident.taps("Klaar")
+    await resident.expect("Hoe dringend is het?")
+    await resident.taps("Normaal")
+    await resident.expect("Mag de behandelaar contact met u opnemen?")
+    await resident.taps("Anoniem melden")
+    summary = await resident.expect("Uw melding")
+    for line in ("Onderwerp: Afval", "Wat: Weer vuilniszakken naast de ondergrondse container",
+                 "Waar: Rijnstraat 12, Deltabuurt", "Foto's: 2", "Urgentie: Normaal", "Contact: Anoniem"):
+        assert line in summary.body
+    await resident.taps("Versturen")
+    receipt = await resident.expect("Bedankt! Uw melding is ontvangen.")
+    assert "WS-2026-000001" in receipt.body
+    assert "De wijkbeheerder van Deltabuurt pakt dit op" in receipt.body
+    assert "woensdag 25 nov" in receipt.body
+
+    card = await owner.expect("Nieuwe melding WS-2026-000001")
+    assert "Weer vuilniszakken" in card.body and "Melder: anoniem" in card.body
+    assert [label for label, _ in card.buttons()] == ["Oppakken", "Afgerond", "Doorsturen", "Niet voor mij"]
+    photos = [await owner.expect("WS-2026-000001"), await owner.expect("WS-2026-000001")]
+    assert [p.photo is not None for p in photos] == [True, True]
+
+    async with services.sessions() as session:
+        [stored] = (await session.scalars(select(SignalRow))).all()
+    assert (stored.theme, stored.neighbourhood, stored.contact_id, stored.status) == (
+        "afval", "deltabuurt", "wb-rivierenwijk", "toegewezen")
+    assert stored.reporter_anonymous and stored.reporter_name is None
