@@ -41,7 +41,12 @@ def theme_label(services: Services, theme: str | None, taal: str) -> str:
 
 
 def owner_phrase(services: Services, signal: SignalRow, taal: str) -> str:
-    return services.municipality.owner_phrase(signal.contact_id, signal.neighbourhood, taal)
+    """Say who owns a signal in plain words: "de wijkagent van Sluiswijk"."""
+    municipality = services.municipality
+    contact = municipality.contacts[signal.contact_id]
+    place = (municipality.neighbourhoods[signal.neighbourhood].name if signal.neighbourhood
+             else municipality.name)
+    return services.texts("knoppen.eigenaar", taal, rol=contact.role.value, plek=place)
 
 
 def owner_card(

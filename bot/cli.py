@@ -246,8 +246,8 @@ def _print_explanation(municipality: Municipality, routed: RoutedReport) -> None
         )
     console.print(table)
     console.print(
-        f"Owner: [bold]{contact.name}[/bold] ({contact.role.value}, {contact.organisation}) — "
-        f"{municipality.owner_phrase(contact.id, place.neighbourhood)}\n"
+        f"Owner: [bold]{contact.name}[/bold] ({contact.role.value}, {contact.organisation}) for "
+        f"{municipality.neighbourhoods[place.neighbourhood].name if place.neighbourhood else 'an unknown place'}\n"
         f"Rule: {decision.rule_id}{' (fallback)' if decision.fallback else ''}; "
         f"priority {decision.priority.value}; deadline {decision.deadline_days} working day(s): "
         f"{routed.deadline:%a %d %b %Y %H:%M %Z}; escalates to {decision.escalation_contact_id}\n"

@@ -18,7 +18,7 @@ from telegram import (
 )
 
 from bot.beurt import Turn
-from bot.berichten import notify_owner, theme_label
+from bot.berichten import notify_owner, owner_phrase, theme_label
 from bot.taal import say_date
 from opslag import concepten, meldingen
 from regels.routering import ReportInput, route_report
@@ -272,7 +272,7 @@ async def submit(turn: Turn, data: dict[str, Any]) -> None:
     )
     await turn.session.flush()
     await concepten.delete_draft(turn.session, chat_id=turn.chat_id)
-    owner = services.municipality.owner_phrase(signal.contact_id, signal.neighbourhood, turn.taal)
+    owner = owner_phrase(services, signal, turn.taal)
     turn.say(turn.t("melden.ontvangen", referentie=signal.reference, eigenaar=owner,
                     datum=say_date(signal.deadline, turn.taal)))
     await notify_owner(turn.session, services, signal, key=f"s{signal.id}:new", headline="nieuw")

@@ -84,12 +84,3 @@ class Municipality:
 
     def _place(self, neighbourhood: str, how: str, street: str | None = None) -> ResolvedPlace:
         return ResolvedPlace(neighbourhood, self.district_of[neighbourhood], how, street)
-
-    def owner_phrase(self, contact_id: str, neighbourhood: str | None, language: str = "nl") -> str:
-        """Say who owns a report in plain words: "de wijkagent van Sluiswijk"."""
-        contact = self.contacts[contact_id]
-        role = contact.role.value.replace("_", " ")
-        place = self.neighbourhoods[neighbourhood].name if neighbourhood else self.name
-        if language == "en":
-            return f"the {role} for {place}"
-        return f"de {role} van {place}"

@@ -53,11 +53,3 @@ def test_neighbourhood_by_name_or_id(deventer: Municipality) -> None:
     assert (
         deventer.resolve_place(neighbourhood="colmschate-zuid").neighbourhood == "colmschate-zuid"
     )
-
-
-def test_owner_is_said_in_plain_words(deventer: Municipality) -> None:
-    assert deventer.owner_phrase("wa-voorstad", "sluiswijk") == "de wijkagent van Sluiswijk"
-    assert (
-        deventer.owner_phrase("st-keizerslanden", "keizerslanden", "en")
-        == "the sociaal team for Keizerslanden"
-    )
