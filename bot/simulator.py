@@ -154,6 +154,7 @@ class BotApiSimulator:
         self.refused: list[tuple[str, int, str]] = []
         self._faults: list[Fault] = []
         self._updates: list[dict[str, Any]] = []
+        self.delivered: list[dict[str, Any]] = []
         self._next_update_id = 1
         self._message_ids: dict[int, int] = defaultdict(int)
         self._changed = asyncio.Condition()
@@ -201,6 +202,7 @@ class BotApiSimulator:
         """Deliver an update as given, also one the bot has seen before (a duplicate)."""
         async with self._changed:
             self._updates.append(update)
+            self.delivered.append(update)
             self._changed.notify_all()
         return int(update["update_id"])
 

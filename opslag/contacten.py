@@ -17,9 +17,10 @@ async def create_invite(
     session: AsyncSession, *, purpose: str, target: str, at: datetime, valid_for: timedelta
 ) -> str:
     """Make a single-use code; returns the token for the deep link or /koppel."""
-    token = (
-        secrets.token_urlsafe(12 if purpose == "contact" else 6).replace("-", "x").replace("_", "y")
-    )
+    if purpose == "group":  # typed by hand after /koppel: short, no look-alike characters
+        token = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    else:
+        token = secrets.token_urlsafe(16)
     session.add(InviteRow(token=token, purpose=purpose, target=target, expires_at=at + valid_for))
     return token
 
