@@ -12,8 +12,7 @@ $(BIN)/wijksignaal: pyproject.toml
 
 demo: $(BIN)/wijksignaal
 	$(BIN)/wijksignaal rules check
-	$(BIN)/wijksignaal rules explain --text "Weer vuilniszakken naast de ondergrondse container" \
-		--street Rijnstraat --house-number 12
+	$(BIN)/wijksignaal demo
 
 test: $(BIN)/wijksignaal
 	$(BIN)/pytest
@@ -25,3 +24,5 @@ lint: $(BIN)/wijksignaal
 
 bench: $(BIN)/wijksignaal
 	$(BIN)/python bench/routing.py
+	$(BIN)/python bench/conversations.py
+	$(BIN)/python bench/outbox.py

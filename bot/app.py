@@ -45,7 +45,9 @@ class Worker:
     sender_task: asyncio.Task[None] | None = None
 
 
-def build_application(services: Services, *, token: str, api_url: str, file_url: str) -> Application:
+def build_application(
+    services: Services, *, token: str, api_url: str, file_url: str
+) -> Application:
     """Build the PTB application with every handler registered."""
     application = (
         ApplicationBuilder()
@@ -80,8 +82,15 @@ def register_handlers(application: Application) -> None:
     add(MessageHandler(filters.LOCATION & private & new, handlers.location))
     add(MessageHandler(filters.PHOTO & private & new, handlers.photo))
     add(MessageHandler(filters.CONTACT & private & new, handlers.shared_contact))
-    unsupported = (filters.Sticker.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
-                   | filters.VIDEO_NOTE | filters.Document.ALL | filters.ANIMATION)
+    unsupported = (
+        filters.Sticker.ALL
+        | filters.VOICE
+        | filters.AUDIO
+        | filters.VIDEO
+        | filters.VIDEO_NOTE
+        | filters.Document.ALL
+        | filters.ANIMATION
+    )
     add(MessageHandler(unsupported & private & new, handlers.unsupported))
     add(CallbackQueryHandler(handlers.button))
     application.add_error_handler(handlers.on_error)
@@ -92,12 +101,20 @@ def _private_commands() -> set[str]:
 
 
 @asynccontextmanager
-async def running(services: Services, *, token: str, api_url: str, file_url: str,
-                  limits: Limits | None = None, poll_timeout: int = 10) -> AsyncIterator[Worker]:
+async def running(
+    services: Services,
+    *,
+    token: str,
+    api_url: str,
+    file_url: str,
+    limits: Limits | None = None,
+    poll_timeout: int = 10,
+) -> AsyncIterator[Worker]:
     """Run the bot (polling) and the outbox sender until the block ends; stop cleanly."""
     application = build_application(services, token=token, api_url=api_url, file_url=file_url)
     sender = OutboxSender(application.bot, services.sessions, services.clock, limits)
     worker = Worker(application, sender, asyncio.Event())
+    services.sender = sender
     async with application:
         me = await application.bot.get_me()
         services.bot_username = me.username or services.bot_username
@@ -105,9 +122,11 @@ async def running(services: Services, *, token: str, api_url: str, file_url: str
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
         worker.sender_task = asyncio.create_task(
-            sender.run(services.outbox_ready, worker.stopping), name="outbox-sender")
+            sender.run(services.outbox_ready, worker.stopping), name="outbox-sender"
+        )
         log.info("bot @%s polling %s", services.bot_username, api_url)
         try:
             yield worker

@@ -5,14 +5,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.berichten import notify_owner, owner_card, owner_phrase, place_of, tell_reporter, theme_label
+from bot.berichten import (
+    notify_owner,
+    owner_card,
+    owner_phrase,
+    place_of,
+    tell_reporter,
+    theme_label,
+)
 from bot.beurt import Turn
 from bot.taal import say_date
 from opslag import concepten, contacten, meldingen, timers
 from opslag.tabellen import AuditEventRow, SignalRow
-from signalen.workflow import Status, TransitionNotAllowed
+from signalen.workflow import CLOSED_STATUSES, Status, TransitionNotAllowed
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +33,11 @@ async def on_signal_button(turn: Turn, signal_id: int, action: str, arg: str | N
     if signal is None or action not in OWNER_ACTIONS | REPORTER_ACTIONS:
         turn.answer(turn.t("algemeen.verlopen_knop"), alert=True)
         return
-    allowed = _may_act(turn, signal) if action in OWNER_ACTIONS else (
-        signal.reporter_telegram_id == turn.user.id)
+    allowed = (
+        _may_act(turn, signal)
+        if action in OWNER_ACTIONS
+        else (signal.reporter_telegram_id == turn.user.id)
+    )
     if not allowed:
         log.info("user %s refused action %s on signal %s", turn.user.id, action, signal.id)
         turn.answer(turn.t("behandelaar.geweigerd"), alert=True)
@@ -36,8 +46,10 @@ async def on_signal_button(turn: Turn, signal_id: int, action: str, arg: str | N
         await _ACTIONS[action](turn, signal, arg)
     except TransitionNotAllowed:
         status = turn.services.texts("knoppen.status", turn.taal, waarde=signal.status)
-        turn.answer(turn.t("behandelaar.kan_niet_meer", referentie=signal.reference,
-                           status=status), alert=True)
+        turn.answer(
+            turn.t("behandelaar.kan_niet_meer", referentie=signal.reference, status=status),
+            alert=True,
+        )
 
 
 def _may_act(turn: Turn, signal: SignalRow) -> bool:
@@ -49,19 +61,27 @@ def _may_act(turn: Turn, signal: SignalRow) -> bool:
 
 async def _accept(turn: Turn, signal: SignalRow, _: str | None) -> None:
     event = await _step(turn, signal, Status.IN_BEHANDELING)
-    await tell_reporter(turn.session, turn.services, signal, key=f"a{event.id}",
-                        template="terugkoppeling.opgepakt",
-                        eigenaar=owner_phrase(turn.services, signal, signal.reporter_language))
+    await tell_reporter(
+        turn.session,
+        turn.services,
+        signal,
+        key=f"a{event.id}",
+        template="terugkoppeling.opgepakt",
+        eigenaar=owner_phrase(turn.services, signal, signal.reporter_language),
+    )
     _refresh_card(turn, signal)
     turn.answer(turn.t("behandelaar.opgepakt", referentie=signal.reference))
 
 
 async def _ask_closing_note(turn: Turn, signal: SignalRow, _: str | None) -> None:
-    Status(signal.status) in (Status.AFGEHANDELD, Status.GEANNULEERD) and _raise(signal)
+    if Status(signal.status) in CLOSED_STATUSES:
+        _raise(signal)
     await _set_pending(turn, {"action": "close", "signal": signal.id})
     turn.answer()
-    turn.say(turn.t("behandelaar.vraag_afsluiting", referentie=signal.reference),
-             _buttons(turn, signal, [("zonder_toelichting", "nonote")]))
+    turn.say(
+        turn.t("behandelaar.vraag_afsluiting", referentie=signal.reference),
+        _buttons(turn, signal, [("zonder_toelichting", "nonote")]),
+    )
 
 
 async def _close_without_note(turn: Turn, signal: SignalRow, _: str | None) -> None:
@@ -73,26 +93,37 @@ async def close(turn: Turn, signal: SignalRow, note: str) -> None:
     """Close the signal with the owner's note; ask the reporter whether it is solved."""
     await _clear_pending(turn)
     event = await _step(turn, signal, Status.AFGEHANDELD, note)
-    await tell_reporter(turn.session, turn.services, signal, key=f"a{event.id}",
-                        template="terugkoppeling.afgehandeld", toelichting=note,
-                        buttons=[("opgelost_ja", "yes"), ("opgelost_nee", "no")])
+    await tell_reporter(
+        turn.session,
+        turn.services,
+        signal,
+        key=f"a{event.id}",
+        template="terugkoppeling.afgehandeld",
+        toelichting=note,
+        buttons=[("opgelost_ja", "yes"), ("opgelost_nee", "no")],
+    )
     turn.say(turn.t("behandelaar.afgerond", referentie=signal.reference))
 
 
 async def _ask_new_owner(turn: Turn, signal: SignalRow, _: str | None) -> None:
     candidates = handover_candidates(turn, signal)
-    rows = [[InlineKeyboardButton(f"{c.name} ({c.role.value})", callback_data=f"s:{signal.id}:to:{n}")]
-            for n, c in enumerate(candidates)]
+    rows = [
+        [InlineKeyboardButton(f"{c.name} ({c.role.value})", callback_data=f"s:{signal.id}:to:{n}")]
+        for n, c in enumerate(candidates)
+    ]
     turn.answer()
-    turn.say(turn.t("behandelaar.vraag_doorsturen", referentie=signal.reference),
-             InlineKeyboardMarkup(rows))
+    turn.say(
+        turn.t("behandelaar.vraag_doorsturen", referentie=signal.reference),
+        InlineKeyboardMarkup(rows),
+    )
 
 
 def handover_candidates(turn: Turn, signal: SignalRow) -> list[Any]:
     """Contacts covering the signal's neighbourhood (or the wijkmanagers), not the owner."""
     municipality = turn.services.municipality
-    covering = {c for (_, n), ids in municipality.coverage.items() if n == signal.neighbourhood
-                for c in ids}
+    covering = {
+        c for (_, n), ids in municipality.coverage.items() if n == signal.neighbourhood for c in ids
+    }
     if not covering:
         covering = {d.fallback_contact for d in municipality.districts.values()}
     covering.discard(signal.contact_id)
@@ -104,8 +135,9 @@ async def _pick_new_owner(turn: Turn, signal: SignalRow, arg: str | None) -> Non
     if arg is None or not arg.isdigit() or int(arg) >= len(candidates):
         turn.answer(turn.t("algemeen.verlopen_knop"), alert=True)
         return
-    await _set_pending(turn, {"action": "handover", "signal": signal.id,
-                              "to": candidates[int(arg)].id})
+    await _set_pending(
+        turn, {"action": "handover", "signal": signal.id, "to": candidates[int(arg)].id}
+    )
     turn.answer()
     turn.say(turn.t("behandelaar.vraag_reden", referentie=signal.reference))
 
@@ -125,14 +157,30 @@ async def hand_over(turn: Turn, signal: SignalRow, to: str, reason: str) -> None
     await _clear_pending(turn)
     previous = turn.services.municipality.contacts[signal.contact_id].name
     event = await _step(turn, signal, Status.DOORGEZET, reason, contact_id=to)
-    await notify_owner(turn.session, turn.services, signal, key=f"a{event.id}",
-                       headline="doorgestuurd", handed_over=f"{previous}: {reason}")
-    await tell_reporter(turn.session, turn.services, signal, key=f"a{event.id}",
-                        template="terugkoppeling.doorgestuurd",
-                        eigenaar=owner_phrase(turn.services, signal, signal.reporter_language),
-                        datum=say_date(signal.deadline, signal.reporter_language))
-    turn.say(turn.t("behandelaar.doorgestuurd", referentie=signal.reference,
-                    naar=turn.services.municipality.contacts[to].name))
+    await notify_owner(
+        turn.session,
+        turn.services,
+        signal,
+        key=f"a{event.id}",
+        headline="doorgestuurd",
+        handed_over=f"{previous}: {reason}",
+    )
+    await tell_reporter(
+        turn.session,
+        turn.services,
+        signal,
+        key=f"a{event.id}",
+        template="terugkoppeling.doorgestuurd",
+        eigenaar=owner_phrase(turn.services, signal, signal.reporter_language),
+        datum=say_date(signal.deadline, signal.reporter_language),
+    )
+    turn.say(
+        turn.t(
+            "behandelaar.doorgestuurd",
+            referentie=signal.reference,
+            naar=turn.services.municipality.contacts[to].name,
+        )
+    )
 
 
 async def _solved(turn: Turn, signal: SignalRow, _: str | None) -> None:
@@ -140,9 +188,16 @@ async def _solved(turn: Turn, signal: SignalRow, _: str | None) -> None:
         _raise(signal)
     signal.solved = True
     turn.session.add(signal)
-    turn.session.add(AuditEventRow(signal_id=signal.id or 0, at=turn.now, actor="melder",
-                                   from_status=signal.status, to_status=signal.status,
-                                   note="opgelost: ja"))
+    turn.session.add(
+        AuditEventRow(
+            signal_id=signal.id or 0,
+            at=turn.now,
+            actor="melder",
+            from_status=signal.status,
+            to_status=signal.status,
+            note="opgelost: ja",
+        )
+    )
     _drop_buttons(turn)
     turn.answer()
     turn.say(turn.t("terugkoppeling.bedankt_opgelost"))
@@ -154,8 +209,13 @@ async def _not_solved(turn: Turn, signal: SignalRow, _: str | None) -> None:
     await notify_owner(turn.session, turn.services, signal, key=f"a{event.id}", headline="heropend")
     _drop_buttons(turn)
     turn.answer()
-    turn.say(turn.t("terugkoppeling.heropend", referentie=signal.reference,
-                    eigenaar=owner_phrase(turn.services, signal, turn.taal)))
+    turn.say(
+        turn.t(
+            "terugkoppeling.heropend",
+            referentie=signal.reference,
+            eigenaar=owner_phrase(turn.services, signal, turn.taal),
+        )
+    )
 
 
 async def _show(turn: Turn, signal: SignalRow, _: str | None) -> None:
@@ -165,9 +225,15 @@ async def _show(turn: Turn, signal: SignalRow, _: str | None) -> None:
 
 
 _ACTIONS = {
-    "ok": _accept, "done": _ask_closing_note, "nonote": _close_without_note,
-    "fwd": _ask_new_owner, "to": _pick_new_owner, "nm": _not_mine, "show": _show,
-    "yes": _solved, "no": _not_solved,
+    "ok": _accept,
+    "done": _ask_closing_note,
+    "nonote": _close_without_note,
+    "fwd": _ask_new_owner,
+    "to": _pick_new_owner,
+    "nm": _not_mine,
+    "show": _show,
+    "yes": _solved,
+    "no": _not_solved,
 }
 
 
@@ -194,42 +260,73 @@ async def list_tasks(turn: Turn) -> None:
     if turn.contact is None:
         turn.say(turn.t("behandelaar.geen_behandelaar"))
         return
-    signals = await meldingen.open_signals_of_contact(turn.session, contact_id=turn.contact.contact_id)
+    signals = await meldingen.open_signals_of_contact(
+        turn.session, contact_id=turn.contact.contact_id
+    )
     if not signals:
         turn.say(turn.t("behandelaar.geen_taken"))
         return
-    rows = [{"referentie": s.reference, "thema": theme_label(turn.services, s.theme, turn.taal),
-             "plek": place_of(s, turn.services), "termijn": say_date(s.deadline, turn.taal),
-             "te_laat": s.deadline < turn.now} for s in signals]
-    buttons = [[InlineKeyboardButton(s.reference, callback_data=f"s:{s.id}:show")]
-               for s in signals[:20]]
+    rows = [
+        {
+            "referentie": s.reference,
+            "thema": theme_label(turn.services, s.theme, turn.taal),
+            "plek": place_of(s, turn.services),
+            "termijn": say_date(s.deadline, turn.taal),
+            "te_laat": s.deadline < turn.now,
+        }
+        for s in signals
+    ]
+    buttons = [
+        [InlineKeyboardButton(s.reference, callback_data=f"s:{s.id}:show")] for s in signals[:20]
+    ]
     turn.say(turn.t("behandelaar.taken", regels=rows), InlineKeyboardMarkup(buttons))
 
 
 async def register(turn: Turn, token: str) -> None:
     """Redeem a contact invitation from a deep link and link this account."""
-    contact_id = await contacten.redeem_invite(turn.session, token=token, purpose="contact",
-                                               at=turn.now)
+    contact_id = await contacten.redeem_invite(
+        turn.session, token=token, purpose="contact", at=turn.now
+    )
     contact = turn.services.municipality.contacts.get(contact_id or "")
     if contact is None:
         turn.say(turn.t("behandelaar.uitnodiging_ongeldig"))
         return
-    await contacten.register_contact(turn.session, contact_id=contact.id,
-                                     telegram_user_id=turn.user.id, chat_id=turn.chat_id,
-                                     language=turn.taal, at=turn.now)
+    await contacten.register_contact(
+        turn.session,
+        contact_id=contact.id,
+        telegram_user_id=turn.user.id,
+        chat_id=turn.chat_id,
+        language=turn.taal,
+        at=turn.now,
+    )
     log.info("contact %s linked to telegram user %s", contact.id, turn.user.id)
-    turn.say(turn.t("behandelaar.welkom", naam=contact.name, rol=contact.role.value.replace("_", " "),
-                    organisatie=contact.organisation))
+    turn.say(
+        turn.t(
+            "behandelaar.welkom",
+            naam=contact.name,
+            rol=contact.role.value.replace("_", " "),
+            organisatie=contact.organisation,
+        )
+    )
 
 
-async def _step(turn: Turn, signal: SignalRow, to: Status, note: str = "", *,
-                contact_id: str | None = None, actor: str | None = None) -> AuditEventRow:
+async def _step(
+    turn: Turn,
+    signal: SignalRow,
+    to: Status,
+    note: str = "",
+    *,
+    contact_id: str | None = None,
+    actor: str | None = None,
+) -> AuditEventRow:
     who = actor or (turn.contact.contact_id if turn.contact else f"telegram:{turn.user.id}")
-    event = await meldingen.change_status(turn.session, signal=signal, to=to, actor=who,
-                                          at=turn.now, note=note, contact_id=contact_id)
+    event = await meldingen.change_status(
+        turn.session, signal=signal, to=to, actor=who, at=turn.now, note=note, contact_id=contact_id
+    )
     if to in (Status.IN_BEHANDELING, Status.AFGEHANDELD, Status.DOORGEZET):
-        await timers.cancel_for_signal(turn.session, signal_id=signal.id or 0, at=turn.now,
-                                       kinds=("reminder",))
+        await timers.cancel_for_signal(
+            turn.session, signal_id=signal.id or 0, at=turn.now, kinds=("reminder",)
+        )
     await turn.session.flush()
     return event
 
@@ -244,14 +341,19 @@ def _refresh_card(turn: Turn, signal: SignalRow) -> None:
 def _drop_buttons(turn: Turn) -> None:
     query = turn.update.callback_query
     message = query.message if query else None
-    if message is not None and getattr(message, "text", None):
+    if isinstance(message, Message) and message.text:
         turn.edit(message.message_id, message.text_html, None)
 
 
 def _buttons(turn: Turn, signal: SignalRow, pairs: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(turn.label(name),
-                                                       callback_data=f"s:{signal.id}:{action}")
-                                  for name, action in pairs]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(turn.label(name), callback_data=f"s:{signal.id}:{action}")
+                for name, action in pairs
+            ]
+        ]
+    )
 
 
 def _raise(signal: SignalRow) -> None:
@@ -262,8 +364,14 @@ async def _set_pending(turn: Turn, pending: dict[str, Any]) -> None:
     draft = await concepten.load_draft(turn.session, chat_id=turn.chat_id)
     data = dict(draft.data) if draft else {}
     data["pending"] = pending
-    await concepten.save_draft(turn.session, chat_id=turn.chat_id, user_id=turn.user.id,
-                               step=draft.step if draft else "idle", data=data, at=turn.now)
+    await concepten.save_draft(
+        turn.session,
+        chat_id=turn.chat_id,
+        user_id=turn.user.id,
+        step=draft.step if draft else "idle",
+        data=data,
+        at=turn.now,
+    )
 
 
 async def _clear_pending(turn: Turn) -> None:
@@ -275,5 +383,11 @@ async def _clear_pending(turn: Turn) -> None:
     if draft.step == "idle":
         await concepten.delete_draft(turn.session, chat_id=turn.chat_id)
     else:
-        await concepten.save_draft(turn.session, chat_id=turn.chat_id, user_id=turn.user.id,
-                                   step=draft.step, data=data, at=turn.now)
+        await concepten.save_draft(
+            turn.session,
+            chat_id=turn.chat_id,
+            user_id=turn.user.id,
+            step=draft.step,
+            data=data,
+            at=turn.now,
+        )

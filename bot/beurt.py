@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,6 +38,7 @@ class Services:
     clock: Clock
     bot_username: str = "wijksignaal_bot"
     outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    sender: Any = None  # the OutboxSender of this worker, once running
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,9 @@ class Turn:
 TurnHandler = Callable[[Turn], Awaitable[None]]
 
 
-def in_turn(handler: TurnHandler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+def in_turn(
+    handler: TurnHandler,
+) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
     """Run a handler in one transaction, once per update id; send its replies after commit."""
 
     @functools.wraps(handler)

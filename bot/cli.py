@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.settings import Settings
-from regels.fouten import ConfigError, ConfigInvalid
+from regels.fouten import ConfigError, ConfigInvalid, did_you_mean
 from regels.gemeente import Municipality
 from regels.laden import load_municipality
 from regels.routering import InvalidReport, ReportInput, RoutedReport, route_report
@@ -29,8 +29,12 @@ rules_app = typer.Typer(
     help="Check and explain a municipality's routing rules.", no_args_is_help=True
 )
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+contacts_app = typer.Typer(help="Link professionals' Telegram accounts.", no_args_is_help=True)
+groups_app = typer.Typer(help="Link working-group chats to districts.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 app.add_typer(db_app, name="db")
+app.add_typer(contacts_app, name="contacts")
+app.add_typer(groups_app, name="groups")
 
 console = Console()
 errors = Console(stderr=True)
@@ -136,6 +140,100 @@ def route_lines(
             yield json.dumps({"line": number, "error": str(exc)}, ensure_ascii=False)
 
 
+@app.command("demo")
+def demo(config: ConfigOption = None) -> None:
+    """Play a short day in Deventer through the local Bot API simulator (no token needed)."""
+    from bot.demo import play
+
+    municipality = load_or_exit(config)
+    _logging("WARNING")
+    wide = console if console.is_terminal else Console(width=110)
+    asyncio.run(play(wide, municipality))
+
+
+@app.command("run")
+def run(config: ConfigOption = None) -> None:
+    """Run the bot against TELEGRAM_API_URL with TELEGRAM_BOT_TOKEN (polling) until stopped."""
+    from bot.draaien import serve
+
+    settings = Settings()
+    if not settings.telegram_bot_token:
+        errors.print(
+            "TELEGRAM_BOT_TOKEN is not set (environment or .env). To try Wijksignaal "
+            "without Telegram, run `wijksignaal demo`."
+        )
+        raise typer.Exit(2)
+    municipality = load_or_exit(config or settings.wijksignaal_config)
+    _logging(settings.log_level)
+    asyncio.run(serve(settings, municipality))
+
+
+@contacts_app.command("invite")
+def contacts_invite(
+    contact_id: str,
+    days: Annotated[int, typer.Option(help="Days the link stays valid.")] = 7,
+    config: ConfigOption = None,
+) -> None:
+    """Print a single-use, expiring deep link that links a Telegram account to a contact."""
+    municipality = load_or_exit(config)
+    if contact_id not in municipality.contacts:
+        hint = did_you_mean(contact_id, municipality.contacts)
+        errors.print(f"Unknown contact {contact_id!r}" + (f"; {hint}" if hint else ""))
+        raise typer.Exit(2)
+    settings = Settings()
+    token = asyncio.run(_invite(settings, "contact", contact_id, days))
+    contact = municipality.contacts[contact_id]
+    console.print(f"Invitation for {contact.name} ({contact.role.value}), valid {days} days, once:")
+    console.print(
+        f"https://t.me/{settings.telegram_bot_username}?start=inv_{token}", soft_wrap=True
+    )
+
+
+@groups_app.command("code")
+def groups_code(district: str, days: int = 7, config: ConfigOption = None) -> None:
+    """Print a single-use code that links a group chat to a district (send /koppel CODE there)."""
+    municipality = load_or_exit(config)
+    if district not in municipality.districts:
+        hint = did_you_mean(district, municipality.districts)
+        errors.print(f"Unknown district {district!r}" + (f"; {hint}" if hint else ""))
+        raise typer.Exit(2)
+    token = asyncio.run(_invite(Settings(), "group", district, days))
+    console.print(f"In the working group's chat (with the bot added), send: /koppel {token}")
+    console.print(
+        f"It links that chat to {municipality.districts[district].name}; valid {days} days, once."
+    )
+
+
+async def _invite(settings: Settings, purpose: str, target: str, days: int) -> str:
+    from datetime import timedelta
+
+    from opslag import contacten
+    from opslag.database import make_engine, make_sessions, upgrade
+
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with make_sessions(engine).begin() as session:
+            return await contacten.create_invite(
+                session,
+                purpose=purpose,
+                target=target,
+                at=datetime.now(UTC),
+                valid_for=timedelta(days=days),
+            )
+    finally:
+        await engine.dispose()
+
+
+def _logging(level: str) -> None:
+    import logging
+
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply database migrations (DATABASE_URL, default SQLite wijksignaal.db)."""
@@ -233,6 +331,8 @@ def _print_explanation(municipality: Municipality, routed: RoutedReport) -> None
     console.print(f"Place: {where} (district {place.district or 'unknown'}, found by {place.how})")
     if place.suggestions:
         console.print(f"Street not found; did you mean: {', '.join(place.suggestions)}?")
+    nb = place.neighbourhood
+    where_name = municipality.neighbourhoods[nb].name if nb else "an unknown place"
     table = Table(title="Rules tried, in file order", show_lines=False)
     for column in ("#", "rule", "conditions", "result"):
         table.add_column(column)
@@ -247,7 +347,7 @@ def _print_explanation(municipality: Municipality, routed: RoutedReport) -> None
     console.print(table)
     console.print(
         f"Owner: [bold]{contact.name}[/bold] ({contact.role.value}, {contact.organisation}) for "
-        f"{municipality.neighbourhoods[place.neighbourhood].name if place.neighbourhood else 'an unknown place'}\n"
+        f"{where_name}\n"
         f"Rule: {decision.rule_id}{' (fallback)' if decision.fallback else ''}; "
         f"priority {decision.priority.value}; deadline {decision.deadline_days} working day(s): "
         f"{routed.deadline:%a %d %b %Y %H:%M %Z}; escalates to {decision.escalation_contact_id}\n"

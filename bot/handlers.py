@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
@@ -30,12 +31,18 @@ async def start(turn: Turn) -> None:
     municipality = turn.services.municipality
     neighbourhood = municipality.neighbourhood_id(payload.replace("_", " ")) if payload else None
     if neighbourhood:
-        await concepten.save_draft(turn.session, chat_id=turn.chat_id, user_id=turn.user.id,
-                                   step="idle", data={"start_neighbourhood": neighbourhood},
-                                   at=turn.now)
+        await concepten.save_draft(
+            turn.session,
+            chat_id=turn.chat_id,
+            user_id=turn.user.id,
+            step="idle",
+            data={"start_neighbourhood": neighbourhood},
+            at=turn.now,
+        )
     name = municipality.neighbourhoods[neighbourhood].name if neighbourhood else None
-    turn.say(turn.t("algemeen.welkom", naam=turn.user.first_name, gemeente=municipality.name,
-                    buurt=name))
+    turn.say(
+        turn.t("algemeen.welkom", naam=turn.user.first_name, gemeente=municipality.name, buurt=name)
+    )
 
 
 @in_turn
@@ -79,10 +86,15 @@ async def my_reports(turn: Turn) -> None:
         return
     from bot.berichten import place_of
 
-    rows = [{"referentie": s.reference, "thema": theme_label(turn.services, s.theme, turn.taal),
-             "plek": place_of(s, turn.services),
-             "status": turn.services.texts("knoppen.status", turn.taal, waarde=s.status)}
-            for s in signals]
+    rows = [
+        {
+            "referentie": s.reference,
+            "thema": theme_label(turn.services, s.theme, turn.taal),
+            "plek": place_of(s, turn.services),
+            "status": turn.services.texts("knoppen.status", turn.taal, waarde=s.status),
+        }
+        for s in signals
+    ]
     turn.say(turn.t("melden.mijn_meldingen", regels=rows))
 
 
@@ -95,10 +107,17 @@ async def tasks(turn: Turn) -> None:
 @in_turn
 async def language(turn: Turn) -> None:
     """Offer Dutch or English (/taal)."""
-    turn.say(turn.t("algemeen.kies_taal"), InlineKeyboardMarkup([[
-        InlineKeyboardButton(turn.label("nederlands"), callback_data="l:nl"),
-        InlineKeyboardButton(turn.label("english"), callback_data="l:en"),
-    ]]))
+    turn.say(
+        turn.t("algemeen.kies_taal"),
+        InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(turn.label("nederlands"), callback_data="l:nl"),
+                    InlineKeyboardButton(turn.label("english"), callback_data="l:en"),
+                ]
+            ]
+        ),
+    )
 
 
 @in_turn
@@ -114,7 +133,9 @@ async def link_group(turn: Turn) -> None:
         return
     await contacten.link_group(turn.session, chat_id=turn.chat_id, district=district, at=turn.now)
     log.info("group %s linked to district %s", turn.chat_id, district)
-    turn.say(turn.t("algemeen.groep_gekoppeld", wijk=turn.services.municipality.districts[district].name))
+    turn.say(
+        turn.t("algemeen.groep_gekoppeld", wijk=turn.services.municipality.districts[district].name)
+    )
 
 
 @in_turn
@@ -157,7 +178,12 @@ async def location(turn: Turn) -> None:
         await melden.on_location(turn, dict(draft.data), lat, lon)
         return
     found = turn.services.municipality.resolve_place(lat=lat, lon=lon)
-    preset = {"lat": lat, "lon": lon, "neighbourhood": found.neighbourhood, "place": True}
+    preset: dict[str, Any] = {
+        "lat": lat,
+        "lon": lon,
+        "neighbourhood": found.neighbourhood,
+        "place": True,
+    }
     await melden.start(turn, role=ReporterRole.BEWONER, **(preset if found.neighbourhood else {}))
 
 
@@ -172,8 +198,9 @@ async def photo(turn: Turn) -> None:
     if draft is not None and draft.step != "idle":
         await melden.on_photo(turn, dict(draft.data), file_id)
     else:
-        await melden.start(turn, role=ReporterRole.BEWONER, photos=[file_id],
-                           text=message.caption or None)
+        await melden.start(
+            turn, role=ReporterRole.BEWONER, photos=[file_id], text=message.caption or None
+        )
 
 
 @in_turn
@@ -238,10 +265,21 @@ async def _draft_button(turn: Turn, data: dict, rest: str) -> None:
         turn.say(turn.t("melden.geannuleerd"))
     elif field == "sum" and value == "edit":
         turn.answer()
-        fields = [("onderwerp", "theme"), ("beschrijving", "description"), ("plek", "place"),
-                  ("fotos", "photos"), ("urgentie", "urgency"), ("contact", "contact")]
-        rows = [[InlineKeyboardButton(turn.label(name), callback_data=f"d:edit:{step}")
-                 for name, step in fields[i:i + 2]] for i in range(0, len(fields), 2)]
+        fields = [
+            ("onderwerp", "theme"),
+            ("beschrijving", "description"),
+            ("plek", "place"),
+            ("fotos", "photos"),
+            ("urgentie", "urgency"),
+            ("contact", "contact"),
+        ]
+        rows = [
+            [
+                InlineKeyboardButton(turn.label(name), callback_data=f"d:edit:{step}")
+                for name, step in fields[i : i + 2]
+            ]
+            for i in range(0, len(fields), 2)
+        ]
         turn.say(turn.t("melden.wat_wijzigen"), InlineKeyboardMarkup(rows))
     else:
         await melden.on_choice(turn, data, field, value)
@@ -251,11 +289,18 @@ def _mark_choice(turn: Turn) -> None:
     """Show the chosen button under the question and take the buttons away."""
     query = turn.update.callback_query
     message = query.message if query else None
-    if query is None or message is None or not getattr(message, "text", None):
+    if query is None or not isinstance(message, Message) or not message.text:
         return
     markup = getattr(message, "reply_markup", None)
-    chosen = next((b.text for row in (markup.inline_keyboard if markup else ())
-                   for b in row if b.callback_data == query.data), None)
+    chosen = next(
+        (
+            b.text
+            for row in (markup.inline_keyboard if markup else ())
+            for b in row
+            if b.callback_data == query.data
+        ),
+        None,
+    )
     if chosen:
         turn.edit(message.message_id, f"{message.text_html}\n→ <i>{_escape(chosen)}</i>", None)
 
@@ -270,13 +315,23 @@ async def _history(turn: Turn, typed: str) -> None:
     if signal is None or not visible:
         turn.say(turn.t("melden.niet_gevonden", referentie=reference))
         return
-    steps = [{"wanneer": say_time(e.at, turn.taal),
-              "wat": turn.services.texts("knoppen.status", turn.taal, waarde=e.to_status),
-              "toelichting": e.note if e.to_status == "afgehandeld" else ""}
-             for e in await meldingen.history(turn.session, signal_id=signal.id or 0)
-             if e.from_status != e.to_status]
-    turn.say(turn.t("melden.geschiedenis", referentie=signal.reference,
-                    thema=theme_label(turn.services, signal.theme, turn.taal), stappen=steps))
+    steps = [
+        {
+            "wanneer": say_time(e.at, turn.taal),
+            "wat": turn.services.texts("knoppen.status", turn.taal, waarde=e.to_status),
+            "toelichting": e.note if e.to_status == "afgehandeld" else "",
+        }
+        for e in await meldingen.history(turn.session, signal_id=signal.id or 0)
+        if e.from_status != e.to_status
+    ]
+    turn.say(
+        turn.t(
+            "melden.geschiedenis",
+            referentie=signal.reference,
+            thema=theme_label(turn.services, signal.theme, turn.taal),
+            stappen=steps,
+        )
+    )
 
 
 async def _start_place(turn: Turn) -> str | None:
@@ -304,7 +359,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
         taal = language_of(user.language_code if user else None)
         try:
-            await context.bot.send_message(update.effective_chat.id, services.texts("algemeen.fout", taal),
-                                           parse_mode=ParseMode.HTML)
+            await context.bot.send_message(
+                update.effective_chat.id,
+                services.texts("algemeen.fout", taal),
+                parse_mode=ParseMode.HTML,
+            )
         except Exception:  # the chat may be gone; the log above has what we need
             log.warning("could not tell chat about failed update %s", update_id)

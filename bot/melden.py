@@ -17,8 +17,8 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-from bot.beurt import Turn
 from bot.berichten import notify_owner, owner_phrase, theme_label
+from bot.beurt import Turn
 from bot.taal import say_date
 from opslag import concepten, meldingen
 from regels.routering import ReportInput, route_report
@@ -30,8 +30,14 @@ _ADDRESS = re.compile(r"^(?P<street>.*?\D)\s*(?P<number>\d+\s*[a-zA-Z]?(?:\s*-\s
 
 
 # The draft key that holds each step's answer.
-ANSWERED = {"theme": "theme", "description": "description", "place": "place",
-            "photos": "photos_done", "urgency": "urgency", "contact": "contact"}
+ANSWERED = {
+    "theme": "theme",
+    "description": "description",
+    "place": "place",
+    "photos": "photos_done",
+    "urgency": "urgency",
+    "contact": "contact",
+}
 
 
 def _done(data: dict[str, Any], step: str) -> bool:
@@ -43,8 +49,14 @@ def next_step(data: dict[str, Any]) -> str:
     return next(s for s in STEPS if s == "summary" or not _done(data, s))
 
 
-async def start(turn: Turn, *, role: ReporterRole, text: str | None = None,
-                neighbourhood: str | None = None, **preset: Any) -> None:
+async def start(
+    turn: Turn,
+    *,
+    role: ReporterRole,
+    text: str | None = None,
+    neighbourhood: str | None = None,
+    **preset: Any,
+) -> None:
     """Open a new draft (from /melden, /signaleren or free text) and ask the first question."""
     data: dict[str, Any] = {"role": role.value, "photos": [], **preset}
     if neighbourhood:
@@ -60,45 +72,71 @@ async def start(turn: Turn, *, role: ReporterRole, text: str | None = None,
 async def ask(turn: Turn, data: dict[str, Any]) -> None:
     """Save the draft and put the question for its next step."""
     step = next_step(data)
-    await concepten.save_draft(turn.session, chat_id=turn.chat_id, user_id=turn.user.id,
-                               step=step, data=data, at=turn.now)
+    await concepten.save_draft(
+        turn.session, chat_id=turn.chat_id, user_id=turn.user.id, step=step, data=data, at=turn.now
+    )
     if step == "theme" and data.get("suggested"):
         label = theme_label(turn.services, data["suggested"], turn.taal)
-        turn.say(turn.t("melden.stel_thema_voor", thema=label),
-                 _inline(turn, [[("ja", "d:sug:yes"), ("ander_onderwerp", "d:sug:no")]]))
+        turn.say(
+            turn.t("melden.stel_thema_voor", thema=label),
+            _inline(turn, [[("ja", "d:sug:yes"), ("ander_onderwerp", "d:sug:no")]]),
+        )
     elif step == "theme":
         themes = list(turn.services.municipality.themes)
-        buttons = [InlineKeyboardButton(theme_label(turn.services, t, turn.taal),
-                                        callback_data=f"d:theme:{n}") for n, t in enumerate(themes)]
-        rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+        buttons = [
+            InlineKeyboardButton(
+                theme_label(turn.services, t, turn.taal), callback_data=f"d:theme:{n}"
+            )
+            for n, t in enumerate(themes)
+        ]
+        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
         rows.append([InlineKeyboardButton(turn.label("annuleren"), callback_data="d:sum:cancel")])
         turn.say(turn.t("melden.vraag_thema"), InlineKeyboardMarkup(rows))
     elif step == "description":
-        turn.say(turn.t("melden.vraag_beschrijving",
-                        thema=theme_label(turn.services, data["theme"], turn.taal)))
+        turn.say(
+            turn.t(
+                "melden.vraag_beschrijving",
+                thema=theme_label(turn.services, data["theme"], turn.taal),
+            )
+        )
     elif step == "place":
         keyboard = ReplyKeyboardMarkup(
-            [[KeyboardButton(turn.label("locatie"), request_location=True)],
-             [KeyboardButton(turn.label("weet_niet"))]],
-            resize_keyboard=True, one_time_keyboard=True)
+            [
+                [KeyboardButton(turn.label("locatie"), request_location=True)],
+                [KeyboardButton(turn.label("weet_niet"))],
+            ],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
         turn.say(turn.t("melden.vraag_plek"), keyboard)
     elif step == "photos":
         turn.say(turn.t("melden.vraag_fotos"), _inline(turn, [[("geen_foto", "d:photo:done")]]))
     elif step == "urgency":
-        turn.say(turn.t("melden.vraag_urgentie"),
-                 _inline(turn, [[(u.value, f"d:urg:{u.value}") for u in Urgency]]))
+        turn.say(
+            turn.t("melden.vraag_urgentie"),
+            _inline(turn, [[(u.value, f"d:urg:{u.value}") for u in Urgency]]),
+        )
     elif step == "contact":
-        turn.say(turn.t("melden.vraag_contact"),
-                 _inline(turn, [[("anoniem", "d:contact:anon"), ("met_naam", "d:contact:name")]]))
+        turn.say(
+            turn.t("melden.vraag_contact"),
+            _inline(turn, [[("anoniem", "d:contact:anon"), ("met_naam", "d:contact:name")]]),
+        )
     else:
-        turn.say(summary(turn, data), _inline(turn, [
-            [("versturen", "d:sum:send")], [("wijzigen", "d:sum:edit"), ("annuleren", "d:sum:cancel")],
-        ]))
+        turn.say(
+            summary(turn, data),
+            _inline(
+                turn,
+                [
+                    [("versturen", "d:sum:send")],
+                    [("wijzigen", "d:sum:edit"), ("annuleren", "d:sum:cancel")],
+                ],
+            ),
+        )
 
 
 def summary(turn: Turn, data: dict[str, Any]) -> str:
     if data.get("anonymous", True):
-        contact = turn.label("anoniem")
+        contact = turn.label("anoniem_kort")
     else:
         contact = ", ".join(p for p in (data.get("name"), data.get("contact_detail")) if p)
     return turn.t(
@@ -126,8 +164,12 @@ async def on_text(turn: Turn, data: dict[str, Any], step: str, text: str) -> Non
     elif step == "place":
         await _typed_place(turn, data, text.strip())
     elif step == "contact":
-        data.update(anonymous=False, name=turn.user.full_name, contact_detail=text.strip()[:200],
-                    contact=True)
+        data.update(
+            anonymous=False,
+            name=turn.user.full_name,
+            contact_detail=text.strip()[:200],
+            contact=True,
+        )
         await ask(turn, data)
     else:
         turn.say(turn.t("melden.kies_knop"))
@@ -139,23 +181,43 @@ async def _typed_place(turn: Turn, data: dict[str, Any], text: str) -> None:
         return
     municipality = turn.services.municipality
     match = _ADDRESS.match(text)
-    street, number = (match.group("street").strip(), match.group("number")) if match else (text, None)
+    street, number = (
+        (match.group("street").strip(), match.group("number")) if match else (text, None)
+    )
     found = municipality.resolve_place(street=street, house_number=number)
     if found.neighbourhood is None:
         found = municipality.resolve_place(neighbourhood=text)
     if found.neighbourhood is not None:
-        await _place_chosen(turn, data, {"street": found.street, "house_number": number,
-                                          "neighbourhood": found.neighbourhood})
+        await _place_chosen(
+            turn,
+            data,
+            {"street": found.street, "house_number": number, "neighbourhood": found.neighbourhood},
+        )
         return
     suggestions = municipality.gazetteer.suggest_streets(street) if municipality.gazetteer else []
     data["suggestions"] = suggestions
     data["typed_number"] = number
-    await concepten.save_draft(turn.session, chat_id=turn.chat_id, user_id=turn.user.id,
-                               step="place", data=data, at=turn.now)
-    rows = [[InlineKeyboardButton(s, callback_data=f"d:street:{n}")] for n, s in enumerate(suggestions)]
+    await concepten.save_draft(
+        turn.session,
+        chat_id=turn.chat_id,
+        user_id=turn.user.id,
+        step="place",
+        data=data,
+        at=turn.now,
+    )
+    rows = [
+        [InlineKeyboardButton(s, callback_data=f"d:street:{n}")] for n, s in enumerate(suggestions)
+    ]
     rows.append([InlineKeyboardButton(turn.label("weet_niet"), callback_data="d:place:unknown")])
-    turn.say(turn.t("melden.straat_onbekend", straat=street, gemeente=municipality.name,
-                    suggesties=bool(suggestions)), InlineKeyboardMarkup(rows))
+    turn.say(
+        turn.t(
+            "melden.straat_onbekend",
+            straat=street,
+            gemeente=municipality.name,
+            suggesties=bool(suggestions),
+        ),
+        InlineKeyboardMarkup(rows),
+    )
 
 
 async def on_location(turn: Turn, data: dict[str, Any], lat: float, lon: float) -> None:
@@ -167,8 +229,15 @@ async def on_location(turn: Turn, data: dict[str, Any], lat: float, lon: float) 
 
 
 async def _place_chosen(turn: Turn, data: dict[str, Any], place: dict[str, Any]) -> None:
-    for key in ("street", "house_number", "neighbourhood", "lat", "lon", "suggestions",
-                "typed_number"):
+    for key in (
+        "street",
+        "house_number",
+        "neighbourhood",
+        "lat",
+        "lon",
+        "suggestions",
+        "typed_number",
+    ):
         data.pop(key, None)
     if place.get("neighbourhood") is None and data.get("start_neighbourhood"):
         place["neighbourhood"] = data["start_neighbourhood"]
@@ -180,17 +249,27 @@ async def _place_chosen(turn: Turn, data: dict[str, Any], place: dict[str, Any])
 async def on_photo(turn: Turn, data: dict[str, Any], file_id: str) -> None:
     photos = data.setdefault("photos", [])
     if len(photos) >= MAX_PHOTOS:
-        turn.say(turn.t("melden.te_veel_fotos", max=MAX_PHOTOS),
-                 _inline(turn, [[("klaar", "d:photo:done")]]))
+        turn.say(
+            turn.t("melden.te_veel_fotos", max=MAX_PHOTOS),
+            _inline(turn, [[("klaar", "d:photo:done")]]),
+        )
         return
     photos.append(file_id)
     if next_step(data) != "photos":
         await ask(turn, data)  # a photo sent early is kept; carry on with the open question
         return
-    await concepten.save_draft(turn.session, chat_id=turn.chat_id, user_id=turn.user.id,
-                               step="photos", data=data, at=turn.now)
-    turn.say(turn.t("melden.foto_ontvangen", aantal=len(photos)),
-             _inline(turn, [[("klaar", "d:photo:done")]]))
+    await concepten.save_draft(
+        turn.session,
+        chat_id=turn.chat_id,
+        user_id=turn.user.id,
+        step="photos",
+        data=data,
+        at=turn.now,
+    )
+    turn.say(
+        turn.t("melden.foto_ontvangen", aantal=len(photos)),
+        _inline(turn, [[("klaar", "d:photo:done")]]),
+    )
 
 
 async def on_choice(turn: Turn, data: dict[str, Any], field: str, value: str) -> None:
@@ -215,8 +294,11 @@ async def on_choice(turn: Turn, data: dict[str, Any], field: str, value: str) ->
         street = suggestions[int(value)]
         number = data.get("typed_number")
         found = municipality.resolve_place(street=street, house_number=number)
-        await _place_chosen(turn, data, {"street": street, "house_number": number,
-                                          "neighbourhood": found.neighbourhood})
+        await _place_chosen(
+            turn,
+            data,
+            {"street": street, "house_number": number, "neighbourhood": found.neighbourhood},
+        )
         turn.answer()
         return
     elif field == "place":
@@ -244,10 +326,16 @@ async def submit(turn: Turn, data: dict[str, Any]) -> None:
     services = turn.services
     role = ReporterRole(data["role"])
     report = ReportInput(
-        reported_at=turn.now, text=data["description"], theme=data.get("theme"),
-        street=data.get("street"), house_number=data.get("house_number"),
-        neighbourhood=data.get("neighbourhood"), lat=data.get("lat"), lon=data.get("lon"),
-        urgency=Urgency(data.get("urgency", "normaal")), reporter_role=role,
+        reported_at=turn.now,
+        text=data["description"],
+        theme=data.get("theme"),
+        street=data.get("street"),
+        house_number=data.get("house_number"),
+        neighbourhood=data.get("neighbourhood"),
+        lat=data.get("lat"),
+        lon=data.get("lon"),
+        urgency=Urgency(data.get("urgency", "normaal")),
+        reporter_role=role,
     )
     routed = route_report(services.municipality, report)
     anonymous = data.get("anonymous", True)
@@ -255,39 +343,69 @@ async def submit(turn: Turn, data: dict[str, Any]) -> None:
     if role is ReporterRole.PROFESSIONAL and turn.contact is not None:
         name = services.municipality.contacts[turn.contact.contact_id].name
     signal = await meldingen.add_signal(
-        turn.session, theme=routed.theme, theme_suggested=bool(data.get("theme_suggested")),
+        turn.session,
+        theme=routed.theme,
+        theme_suggested=bool(data.get("theme_suggested")),
         description=data["description"],
-        place=Place(street=data.get("street"), house_number=data.get("house_number"),
-                    neighbourhood=routed.place.neighbourhood, district=routed.place.district,
-                    lat=data.get("lat"), lon=data.get("lon")),
+        place=Place(
+            street=data.get("street"),
+            house_number=data.get("house_number"),
+            neighbourhood=routed.place.neighbourhood,
+            district=routed.place.district,
+            lat=data.get("lat"),
+            lon=data.get("lon"),
+        ),
         urgency=report.urgency,
-        reporter=Reporter(role=role, anonymous=anonymous, telegram_user_id=turn.user.id,
-                          name=name, contact=data.get("contact_detail")),
+        reporter=Reporter(
+            role=role,
+            anonymous=anonymous,
+            telegram_user_id=turn.user.id,
+            name=name,
+            contact=data.get("contact_detail"),
+        ),
         routing=meldingen.Routing(
             contact_id=routed.decision.contact_id,
             escalation_contact_id=routed.decision.escalation_contact_id,
-            rule_id=routed.decision.rule_id, explanation=routed.explanation.reason,
-            priority=routed.decision.priority, deadline=routed.deadline),
-        reported_at=turn.now, photos=data.get("photos", []), language=turn.taal,
+            rule_id=routed.decision.rule_id,
+            explanation=routed.explanation.reason,
+            priority=routed.decision.priority,
+            deadline=routed.deadline,
+        ),
+        reported_at=turn.now,
+        photos=data.get("photos", []),
+        language=turn.taal,
     )
     await turn.session.flush()
     await concepten.delete_draft(turn.session, chat_id=turn.chat_id)
     owner = owner_phrase(services, signal, turn.taal)
-    turn.say(turn.t("melden.ontvangen", referentie=signal.reference, eigenaar=owner,
-                    datum=say_date(signal.deadline, turn.taal)))
+    turn.say(
+        turn.t(
+            "melden.ontvangen",
+            referentie=signal.reference,
+            eigenaar=owner,
+            datum=say_date(signal.deadline, turn.taal),
+        )
+    )
     await notify_owner(turn.session, services, signal, key=f"s{signal.id}:new", headline="nieuw")
 
 
 def _place_text(turn: Turn, data: dict[str, Any]) -> str:
     neighbourhood = data.get("neighbourhood")
     name = turn.services.municipality.neighbourhoods[neighbourhood].name if neighbourhood else None
-    place = Place(street=data.get("street"), house_number=data.get("house_number"),
-                  neighbourhood=name, lat=data.get("lat"), lon=data.get("lon"))
+    place = Place(
+        street=data.get("street"),
+        house_number=data.get("house_number"),
+        neighbourhood=name,
+        lat=data.get("lat"),
+        lon=data.get("lon"),
+    )
     return place.describe() if place != Place() else turn.label("weet_niet")
 
 
 def _inline(turn: Turn, rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(turn.label(name), callback_data=data) for name, data in row]
-         for row in rows]
+        [
+            [InlineKeyboardButton(turn.label(name), callback_data=data) for name, data in row]
+            for row in rows
+        ]
     )

@@ -13,6 +13,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     telegram_bot_token: str | None = None
+    telegram_bot_username: str = "wijksignaal_bot"
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_file_url: str = "https://api.telegram.org/file/bot"
     database_url: str = DEFAULT_DATABASE_URL

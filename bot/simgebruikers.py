@@ -21,8 +21,12 @@ class SimUser:
 
     @property
     def profile(self) -> dict[str, Any]:
-        return {"id": self.id, "is_bot": False, "first_name": self.first_name,
-                "language_code": self.language_code}
+        return {
+            "id": self.id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": self.language_code,
+        }
 
     @property
     def chat(self) -> dict[str, Any]:
@@ -34,24 +38,44 @@ class SimUser:
     async def shares_location(self, lat: float, lon: float) -> int:
         return await self._send(location={"latitude": lat, "longitude": lon})
 
-    async def sends_photo(self, content: bytes = b"\xff\xd8jpeg", caption: str | None = None) -> int:
+    async def sends_photo(
+        self, content: bytes = b"\xff\xd8jpeg", caption: str | None = None
+    ) -> int:
         file_id = self.sim.add_file(content)
-        photo = [{"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 1280,
-                  "height": 960, "file_size": len(content)}]
+        photo = [
+            {
+                "file_id": file_id,
+                "file_unique_id": f"u-{file_id}",
+                "width": 1280,
+                "height": 960,
+                "file_size": len(content),
+            }
+        ]
         extra = {"caption": caption} if caption else {}
         return await self._send(photo=photo, **extra)
 
     async def shares_phone(self, phone: str) -> int:
-        return await self._send(contact={"phone_number": phone, "first_name": self.first_name,
-                                         "user_id": self.id})
+        return await self._send(
+            contact={"phone_number": phone, "first_name": self.first_name, "user_id": self.id}
+        )
 
     async def sends_sticker(self) -> int:
-        return await self._send(sticker={"file_id": "sticker-1", "file_unique_id": "us1",
-                                         "type": "regular", "width": 512, "height": 512,
-                                         "is_animated": False, "is_video": False})
+        return await self._send(
+            sticker={
+                "file_id": "sticker-1",
+                "file_unique_id": "us1",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            }
+        )
 
     async def sends_voice(self) -> int:
-        return await self._send(voice={"file_id": "voice-1", "file_unique_id": "uv1", "duration": 3})
+        return await self._send(
+            voice={"file_id": "voice-1", "file_unique_id": "uv1", "duration": 3}
+        )
 
     async def edits_last_message(self, text: str) -> int:
         message = self.sim.user_message(self.profile, self.chat, text=text)
@@ -69,15 +93,20 @@ class SimUser:
     async def taps_data(self, data: str, message: ChatMessage) -> int:
         from bot.simulator import _message_json
 
-        query = {"id": f"cq-{self.id}-{self.sim.calls['answerCallbackQuery']}-{data}",
-                 "from": self.profile, "chat_instance": str(self.id), "data": data,
-                 "message": _message_json(self.sim, message)}
+        query = {
+            "id": f"cq-{self.id}-{self.sim.calls['answerCallbackQuery']}-{data}",
+            "from": self.profile,
+            "chat_instance": str(self.id),
+            "data": data,
+            "message": _message_json(self.sim, message),
+        }
         return await self.sim.push("callback_query", query)
 
     async def expect(self, fragment: str, *, timeout: float = 10.0) -> ChatMessage:
         """Wait for the next bot message containing `fragment`; skipped ones are consumed."""
-        message = await self.sim.wait_for(self.id, lambda m: fragment.lower() in m.body.lower(),
-                                          after=self.seen, timeout=timeout)
+        message = await self.sim.wait_for(
+            self.id, lambda m: fragment.lower() in m.body.lower(), after=self.seen, timeout=timeout
+        )
         self.seen = self.sim.bot_messages(self.id).index(message) + 1
         return message
 

@@ -10,6 +10,7 @@ faults on request.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections import defaultdict, deque
@@ -21,8 +22,23 @@ from typing import Any
 from aiohttp import web
 
 _RAW_FIELDS = {"text", "caption", "parse_mode", "photo", "file_id", "callback_query_id", "url"}
-_HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-              "tg-spoiler", "span", "blockquote"}
+_HTML_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "span",
+    "blockquote",
+}
 
 
 class ApiError(Exception):
@@ -72,10 +88,23 @@ class ChatMessage:
         return [b["text"] if isinstance(b, dict) else b for row in rows for b in row]
 
 
-_ENTITY_TYPES = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-                 "ins": "underline", "s": "strikethrough", "strike": "strikethrough",
-                 "del": "strikethrough", "code": "code", "pre": "pre", "a": "text_link",
-                 "tg-spoiler": "spoiler", "span": "spoiler", "blockquote": "blockquote"}
+_ENTITY_TYPES = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "code": "code",
+    "pre": "pre",
+    "a": "text_link",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "blockquote": "blockquote",
+}
 
 
 class _Entities(HTMLParser):
@@ -91,12 +120,12 @@ class _Entities(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in _HTML_TAGS:
-            self.error = self.error or f"unsupported start tag \"{tag}\""
+            self.error = self.error or f'unsupported start tag "{tag}"'
         self.stack.append((tag, _utf16(self.text), dict(attrs).get("href")))
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1][0] != tag:
-            self.error = self.error or f"unexpected end tag \"{tag}\""
+            self.error = self.error or f'unexpected end tag "{tag}"'
             return
         _, start, href = self.stack.pop()
         length = _utf16(self.text) - start
@@ -141,8 +170,13 @@ class FloodControl:
 class BotApiSimulator:
     """Run with `await sim.start()`; point PTB at `sim.api_url` and `sim.file_url`."""
 
-    def __init__(self, *, token: str = "123456:SIMULATED-TOKEN", username: str = "wijksignaal_bot",
-                 flood_control: FloodControl | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        token: str = "123456:SIMULATED-TOKEN",
+        username: str = "wijksignaal_bot",
+        flood_control: FloodControl | None = None,
+    ) -> None:
         self.token, self.username = token, username
         self.bot_id = int(token.split(":")[0])
         self.flood = flood_control
@@ -155,6 +189,7 @@ class BotApiSimulator:
         self._faults: list[Fault] = []
         self._updates: list[dict[str, Any]] = []
         self.delivered: list[dict[str, Any]] = []
+        self.listeners: list[Callable[[ChatMessage], None]] = []  # told of every bot message
         self._next_update_id = 1
         self._message_ids: dict[int, int] = defaultdict(int)
         self._changed = asyncio.Condition()
@@ -184,11 +219,22 @@ class BotApiSimulator:
     def file_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/file/bot"
 
-    def fail_next(self, method: str, *, status: int = 500, retry_after: int | None = None,
-                  times: int = 1, chat_id: int | None = None, description: str = "") -> None:
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 500,
+        retry_after: int | None = None,
+        times: int = 1,
+        chat_id: int | None = None,
+        description: str = "",
+    ) -> None:
         """Make the next `times` calls of `method` (optionally to one chat) fail."""
-        text = description or ("Too Many Requests: retry after "
-                               f"{retry_after}" if status == 429 else "Internal Server Error")
+        text = description or (
+            f"Too Many Requests: retry after {retry_after}"
+            if status == 429
+            else "Internal Server Error"
+        )
         self._faults.append(Fault(method, status, text, retry_after, times, chat_id))
 
     # -- acting as users ---------------------------------------------------------------------
@@ -206,15 +252,25 @@ class BotApiSimulator:
             self._changed.notify_all()
         return int(update["update_id"])
 
-    def user_message(self, user: dict[str, Any], chat: dict[str, Any], **content: Any) -> dict[str, Any]:
+    def user_message(
+        self, user: dict[str, Any], chat: dict[str, Any], **content: Any
+    ) -> dict[str, Any]:
         """Store a message a user sends and return its Bot API form."""
-        message = {"message_id": self._new_message_id(chat["id"]), "date": int(time.time()),
-                   "chat": chat, "from": user, **content}
+        message = {
+            "message_id": self._new_message_id(chat["id"]),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            **content,
+        }
         text = content.get("text")
         if isinstance(text, str) and text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-        self.messages[chat["id"]].append(ChatMessage(chat["id"], message["message_id"], False,
-                                                     text=text, raw=message))
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
+        self.messages[chat["id"]].append(
+            ChatMessage(chat["id"], message["message_id"], False, text=text, raw=message)
+        )
         return message
 
     def add_file(self, content: bytes) -> str:
@@ -226,9 +282,16 @@ class BotApiSimulator:
     def bot_messages(self, chat_id: int) -> list[ChatMessage]:
         return [m for m in self.messages[chat_id] if m.from_bot]
 
-    async def wait_for(self, chat_id: int, predicate: Callable[[ChatMessage], bool], *,
-                       after: int = 0, timeout: float = 10.0) -> ChatMessage:
+    async def wait_for(
+        self,
+        chat_id: int,
+        predicate: Callable[[ChatMessage], bool],
+        *,
+        after: int = 0,
+        timeout: float = 10.0,
+    ) -> ChatMessage:
         """Wait until the bot has sent a message to `chat_id` (beyond index `after`) that fits."""
+
         async def found() -> ChatMessage:
             async with self._changed:
                 while True:
@@ -236,6 +299,7 @@ class BotApiSimulator:
                         if predicate(message):
                             return message
                     await self._changed.wait()
+
         return await asyncio.wait_for(found(), timeout)
 
     async def quiet(self, seconds: float = 0.3) -> None:
@@ -277,9 +341,15 @@ class BotApiSimulator:
                 raise ApiError(fault.status, fault.description, fault.retry_after)
 
     async def _m_getMe(self, _: dict[str, Any]) -> dict[str, Any]:
-        return {"id": self.bot_id, "is_bot": True, "first_name": "Wijksignaal",
-                "username": self.username, "can_join_groups": True,
-                "can_read_all_group_messages": False, "supports_inline_queries": False}
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "Wijksignaal",
+            "username": self.username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def _m_deleteWebhook(self, _: dict[str, Any]) -> bool:
         return True
@@ -295,10 +365,8 @@ class BotApiSimulator:
         async with self._changed:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             if not self._updates and timeout:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), timeout)
-                except TimeoutError:
-                    pass
             return list(self._updates[:limit])
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -309,8 +377,9 @@ class BotApiSimulator:
     async def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
         caption = params.get("caption")
         if caption is not None:
-            caption, _ = _parse(str(caption), 1024, "message caption is too long",
-                                params.get("parse_mode"))
+            caption, _ = _parse(
+                str(caption), 1024, "message caption is too long", params.get("parse_mode")
+            )
         photo = params.get("photo")
         if isinstance(photo, bytes):
             photo = self.add_file(photo)
@@ -328,8 +397,11 @@ class BotApiSimulator:
         text, entities = _parse(html, 4096, "message is too long", params.get("parse_mode"))
         markup = params.get("reply_markup")
         if html == message.html and markup == message.reply_markup:
-            raise ApiError(400, "Bad Request: message is not modified: specified new message "
-                                "content and reply markup are exactly the same")
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message "
+                "content and reply markup are exactly the same",
+            )
         _check_markup(markup)
         message.text, message.html, message.entities = text, html, entities
         message.reply_markup = markup
@@ -354,8 +426,12 @@ class BotApiSimulator:
         file_id = str(params.get("file_id"))
         if file_id not in self.files:
             raise ApiError(400, "Bad Request: invalid file_id")
-        return {"file_id": file_id, "file_unique_id": f"u-{file_id}",
-                "file_size": len(self.files[file_id]), "file_path": f"photos/{file_id}.jpg"}
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": len(self.files[file_id]),
+            "file_path": f"photos/{file_id}.jpg",
+        }
 
     async def _file(self, request: web.Request) -> web.Response:
         file_id = request.match_info["path"].removeprefix("photos/").removesuffix(".jpg")
@@ -370,9 +446,12 @@ class BotApiSimulator:
             raise ApiError(400, "Bad Request: chat not found")
         markup = params.get("reply_markup")
         _check_markup(markup)
-        message = ChatMessage(chat_id, self._new_message_id(chat_id), True,
-                              reply_markup=markup, **content)
+        message = ChatMessage(
+            chat_id, self._new_message_id(chat_id), True, reply_markup=markup, **content
+        )
         self.messages[chat_id].append(message)
+        for listener in self.listeners:
+            listener(message)
         return _message_json(self, message)
 
     @property
@@ -394,7 +473,9 @@ class BotApiSimulator:
 _SENDING = {"sendMessage", "sendPhoto", "sendLocation"}
 
 
-def _parse(html: str, limit: int, too_long: str, parse_mode: Any) -> tuple[str, list[dict[str, Any]]]:
+def _parse(
+    html: str, limit: int, too_long: str, parse_mode: Any
+) -> tuple[str, list[dict[str, Any]]]:
     """Return (text, entities) as Telegram would store them, or refuse like Telegram."""
     text, entities = html, []
     if parse_mode == "HTML":
@@ -402,7 +483,7 @@ def _parse(html: str, limit: int, too_long: str, parse_mode: Any) -> tuple[str, 
         parser.feed(html)
         parser.close()
         if parser.error or parser.stack:
-            problem = parser.error or f"unclosed tag \"{parser.stack[-1][0]}\""
+            problem = parser.error or f'unclosed tag "{parser.stack[-1][0]}"'
             raise ApiError(400, f"Bad Request: can't parse entities: {problem}")
         text, entities = parser.text, sorted(parser.entities, key=lambda e: e["offset"])
     if not text.strip():
@@ -422,9 +503,15 @@ def _check_markup(markup: Any) -> None:
 def _message_json(sim: BotApiSimulator, message: ChatMessage) -> dict[str, Any]:
     chat_type = "private" if message.chat_id > 0 else "group"
     data: dict[str, Any] = {
-        "message_id": message.message_id, "date": int(time.time()),
+        "message_id": message.message_id,
+        "date": int(time.time()),
         "chat": {"id": message.chat_id, "type": chat_type},
-        "from": {"id": sim.bot_id, "is_bot": True, "first_name": "Wijksignaal", "username": sim.username},
+        "from": {
+            "id": sim.bot_id,
+            "is_bot": True,
+            "first_name": "Wijksignaal",
+            "username": sim.username,
+        },
     }
     if message.text is not None:
         data["text"] = message.text
@@ -433,8 +520,14 @@ def _message_json(sim: BotApiSimulator, message: ChatMessage) -> dict[str, Any]:
     if message.caption is not None:
         data["caption"] = message.caption
     if message.photo is not None:
-        data["photo"] = [{"file_id": message.photo, "file_unique_id": f"u-{message.photo}",
-                          "width": 800, "height": 600}]
+        data["photo"] = [
+            {
+                "file_id": message.photo,
+                "file_unique_id": f"u-{message.photo}",
+                "width": 800,
+                "height": 600,
+            }
+        ]
     if message.location is not None:
         data["location"] = {"latitude": message.location[0], "longitude": message.location[1]}
     if message.reply_markup and "inline_keyboard" in message.reply_markup:

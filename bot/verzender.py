@@ -13,7 +13,6 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-
 from pathlib import Path
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -46,13 +45,15 @@ class Stats:
 class OutboxSender:
     """Sends waves of at most one message per chat, paced overall, until stopped."""
 
-    def __init__(self, bot: Bot, sessions: SessionFactory, clock: Clock,
-                 limits: Limits | None = None) -> None:
+    def __init__(
+        self, bot: Bot, sessions: SessionFactory, clock: Clock, limits: Limits | None = None
+    ) -> None:
         self.bot, self.sessions, self.clock = bot, sessions, clock
         self.limits = limits or Limits()
         self.stats = Stats()
         self._chat_free_at: dict[int, float] = {}
         self._next_slot = 0.0
+        self._one_wave = asyncio.Lock()  # drain() may run beside run(); never send a row twice
 
     async def run(self, ready: asyncio.Event, stopping: asyncio.Event) -> None:
         """Drain whenever told there is work (or every second), until `stopping` is set."""
@@ -66,8 +67,9 @@ class OutboxSender:
             if not sent:
                 waiter = asyncio.ensure_future(ready.wait())
                 stopper = asyncio.ensure_future(stopping.wait())
-                await asyncio.wait({waiter, stopper}, timeout=1.0,
-                                   return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(
+                    {waiter, stopper}, timeout=1.0, return_when=asyncio.FIRST_COMPLETED
+                )
                 waiter.cancel()
                 stopper.cancel()
 
@@ -84,7 +86,7 @@ class OutboxSender:
 
     async def drain_once(self) -> int:
         """Send one wave; returns how many messages were attempted."""
-        async with self.sessions.begin() as session:
+        async with self._one_wave, self.sessions.begin() as session:
             rows = await outbox.claim_pending(session, now=self.clock(), limit=self.limits.wave * 4)
             now = time.monotonic()
             wave = [r for r in rows if self._chat_free_at.get(r.chat_id, 0.0) <= now]
@@ -93,8 +95,10 @@ class OutboxSender:
             for message in wave:
                 await self._pace()
                 self._chat_free_at[message.chat_id] = time.monotonic() + (
-                    self.limits.private_interval if message.chat_id > 0
-                    else self.limits.group_interval)
+                    self.limits.private_interval
+                    if message.chat_id > 0
+                    else self.limits.group_interval
+                )
                 tasks.append(asyncio.create_task(self._send(message)))
             await asyncio.gather(*tasks)
         return len(wave)
@@ -113,24 +117,30 @@ class OutboxSender:
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
             self.stats.throttled += 1
             self._chat_free_at[message.chat_id] = time.monotonic() + seconds
-            outbox.mark_retry(message, error=f"429 retry after {seconds:g}s",
-                              not_before=self.clock() + timedelta(seconds=seconds),
-                              give_up_after=50)
-            log.warning("outbox %s: 429 for chat %s, retry in %gs", message.id, message.chat_id,
-                        seconds)
+            outbox.mark_retry(
+                message,
+                error=f"429 retry after {seconds:g}s",
+                not_before=self.clock() + timedelta(seconds=seconds),
+                give_up_after=50,
+            )
+            log.warning(
+                "outbox %s: 429 for chat %s, retry in %gs", message.id, message.chat_id, seconds
+            )
         except (BadRequest, Forbidden) as exc:
             outbox.mark_retry(message, error=str(exc), not_before=self.clock(), give_up_after=1)
             self.stats.failed += 1
             log.error("outbox %s refused by Telegram: %s", message.id, exc.message)
         except (NetworkError, TelegramError) as exc:  # timeouts and 5xx
-            backoff = min(300.0, 2.0 ** message.attempts)
-            outbox.mark_retry(message, error=str(exc)[:200],
-                              not_before=self.clock() + timedelta(seconds=backoff))
+            backoff = min(300.0, 2.0**message.attempts)
+            outbox.mark_retry(
+                message, error=str(exc)[:200], not_before=self.clock() + timedelta(seconds=backoff)
+            )
             self.stats.retried += 1
             log.warning("outbox %s: %s; retry in %gs", message.id, type(exc).__name__, backoff)
         except Exception as exc:  # never let one message sink the wave (others were sent)
-            outbox.mark_retry(message, error=repr(exc)[:200],
-                              not_before=self.clock() + timedelta(seconds=60))
+            outbox.mark_retry(
+                message, error=repr(exc)[:200], not_before=self.clock() + timedelta(seconds=60)
+            )
             self.stats.retried += 1
             log.exception("outbox %s: unexpected error", message.id)
         else:
@@ -143,18 +153,26 @@ class OutboxSender:
         markup = payload.pop("reply_markup", None)
         reply_markup = InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None
         if message.method == "sendMessage":
-            await self.bot.send_message(message.chat_id, payload["text"],
-                                        parse_mode=payload.get("parse_mode"),
-                                        reply_markup=reply_markup)
+            await self.bot.send_message(
+                message.chat_id,
+                payload["text"],
+                parse_mode=payload.get("parse_mode"),
+                reply_markup=reply_markup,
+            )
         elif message.method == "sendPhoto":
             photo = payload["photo"]
             if isinstance(photo, dict):  # bytes queued by the digest: {"path": ...}
                 photo = Path(photo["path"]).read_bytes()
-            await self.bot.send_photo(message.chat_id, photo, caption=payload.get("caption"),
-                                      parse_mode=payload.get("parse_mode"),
-                                      reply_markup=reply_markup)
+            await self.bot.send_photo(
+                message.chat_id,
+                photo,
+                caption=payload.get("caption"),
+                parse_mode=payload.get("parse_mode"),
+                reply_markup=reply_markup,
+            )
         elif message.method == "sendLocation":
-            await self.bot.send_location(message.chat_id, latitude=payload["latitude"],
-                                         longitude=payload["longitude"])
+            await self.bot.send_location(
+                message.chat_id, latitude=payload["latitude"], longitude=payload["longitude"]
+            )
         else:
             raise ValueError(f"unknown outbox method {message.method!r}")

@@ -56,7 +56,10 @@ def test_explain_names_owner_rule_and_why() -> None:
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())
     assert "Theme suggested from the text: afval" in out
-    assert "(wijkbeheerder, Gemeente Deventer, Wijkbeheer) for Deltabuurt" in out and "afval-wijkbeheer" in out
+    assert (
+        "(wijkbeheerder, Gemeente Deventer, Wijkbeheer) for Deltabuurt" in out
+        and "afval-wijkbeheer" in out
+    )
     assert "Wed 25 Nov 2026 17:00" in out
 
 

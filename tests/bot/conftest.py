@@ -39,15 +39,21 @@ async def sim() -> AsyncIterator[BotApiSimulator]:
 
 @pytest.fixture
 def services(deventer: Municipality, sessions: SessionFactory) -> Services:
-    return Services(municipality=deventer, sessions=sessions, texts=Texts(),
-                    clock=SteadyClock(local(2026, 11, 23, 10, 0)))
+    return Services(
+        municipality=deventer,
+        sessions=sessions,
+        texts=Texts(),
+        clock=SteadyClock(local(2026, 11, 23, 10, 0)),
+    )
 
 
 @pytest.fixture
 def start_bot(sim: BotApiSimulator, services: Services) -> Callable[[], object]:
     def make() -> object:
-        return running(services, token=sim.token, api_url=sim.api_url, file_url=sim.file_url,
-                       poll_timeout=1)
+        return running(
+            services, token=sim.token, api_url=sim.api_url, file_url=sim.file_url, poll_timeout=1
+        )
+
     return make
 
 
@@ -69,8 +75,13 @@ def link_contact(sim: BotApiSimulator, services: Services) -> Callable[..., obje
     async def link(contact_id: str, user_id: int, name: str) -> SimUser:
         user = SimUser(sim, user_id, name)
         async with services.sessions.begin() as session:
-            token = await contacten.create_invite(session, purpose="contact", target=contact_id,
-                                                  at=services.clock(), valid_for=timedelta(days=7))
+            token = await contacten.create_invite(
+                session,
+                purpose="contact",
+                target=contact_id,
+                at=services.clock(),
+                valid_for=timedelta(days=7),
+            )
         await user.says(f"/start inv_{token}")
         await user.expect("Welkom")
         return user

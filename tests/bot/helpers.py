@@ -5,7 +5,9 @@ from __future__ import annotations
 from bot.simgebruikers import SimUser
 
 
-async def report_waste(resident: SimUser, *, street: str = "Rijnstraat 12", anonymous: bool = True) -> str:
+async def report_waste(
+    resident: SimUser, *, street: str = "Rijnstraat 12", anonymous: bool = True
+) -> str:
     """Walk a resident through a complete report; return its reference."""
     await resident.says("Vuilniszakken naast de container")
     await resident.expect("Gaat uw melding over Afval?")

@@ -16,16 +16,24 @@ async def _signal(services, reference: str) -> SignalRow:
         return signal
 
 
-async def test_owner_accepts_and_closes_and_reporter_confirms_solved(bot, resident, link_contact, services) -> None:
+async def test_owner_accepts_and_closes_and_reporter_confirms_solved(
+    bot, resident, link_contact, services
+) -> None:
     owner = await link_contact("wb-rivierenwijk", 2001, "Olaf")
     reference = await report_waste(resident)
     card = await owner.expect(f"Nieuwe melding {reference}")
 
     await owner.taps("Oppakken", card)
-    await resident.expect(f"Goed nieuws: de wijkbeheerder van Deltabuurt heeft uw melding {reference} opgepakt.")
+    await resident.expect(
+        f"Goed nieuws: de wijkbeheerder van Deltabuurt heeft uw melding {reference} opgepakt."
+    )
     refreshed = owner.inbox()[owner.inbox().index(card)]
     assert "Status: in behandeling" in refreshed.body
-    assert [label for label, _ in refreshed.buttons()] == ["Afgerond", "Doorsturen", "Niet voor mij"]
+    assert [label for label, _ in refreshed.buttons()] == [
+        "Afgerond",
+        "Doorsturen",
+        "Niet voor mij",
+    ]
 
     await owner.taps("Afgerond", refreshed)
     await owner.expect("Wat is er gedaan met")
@@ -39,11 +47,15 @@ async def test_owner_accepts_and_closes_and_reporter_confirms_solved(bot, reside
     signal = await _signal(services, reference)
     assert (signal.status, signal.solved) == ("afgehandeld", True)
     async with services.sessions() as session:
-        steps = [(e.actor, e.to_status) for e in await meldingen.history(session, signal_id=signal.id)]
+        steps = [
+            (e.actor, e.to_status) for e in await meldingen.history(session, signal_id=signal.id)
+        ]
     assert steps[2:4] == [("wb-rivierenwijk", "in_behandeling"), ("wb-rivierenwijk", "afgehandeld")]
 
 
-async def test_not_solved_reopens_and_tells_the_owner(bot, resident, link_contact, services) -> None:
+async def test_not_solved_reopens_and_tells_the_owner(
+    bot, resident, link_contact, services
+) -> None:
     owner = await link_contact("wb-rivierenwijk", 2001, "Olaf")
     reference = await report_waste(resident)
     card = await owner.expect(f"Nieuwe melding {reference}")
@@ -60,7 +72,9 @@ async def test_not_solved_reopens_and_tells_the_owner(bot, resident, link_contac
     assert (signal.status, signal.solved, signal.closed_at) == ("heropend", False, None)
 
 
-async def test_hand_over_with_reason_goes_to_the_new_owner_and_reporter_hears(bot, resident, link_contact, services) -> None:
+async def test_hand_over_with_reason_goes_to_the_new_owner_and_reporter_hears(
+    bot, resident, link_contact, services
+) -> None:
     owner = await link_contact("wb-rivierenwijk", 2001, "Olaf")
     enforcer = await link_contact("hh-rivierenwijk", 2002, "Hanneke")
     reference = await report_waste(resident)
@@ -73,7 +87,9 @@ async def test_hand_over_with_reason_goes_to_the_new_owner_and_reporter_hears(bo
     await owner.expect(f"{reference} is doorgestuurd naar")
     handed = await enforcer.expect(f"Doorgestuurde melding {reference}")
     assert "Dit is een woning met illegale kamerverhuur" in handed.body
-    await resident.expect(f"Uw melding {reference} is doorgestuurd naar de handhaver van Deltabuurt")
+    await resident.expect(
+        f"Uw melding {reference} is doorgestuurd naar de handhaver van Deltabuurt"
+    )
     signal = await _signal(services, reference)
     assert (signal.status, signal.contact_id) == ("doorgezet", "hh-rivierenwijk")
 
@@ -84,7 +100,9 @@ async def test_hand_over_with_reason_goes_to_the_new_owner_and_reporter_hears(bo
     assert (await _signal(services, reference)).status == "in_behandeling"
 
 
-async def test_not_mine_goes_back_to_the_district_wijkmanager(bot, resident, link_contact, services) -> None:
+async def test_not_mine_goes_back_to_the_district_wijkmanager(
+    bot, resident, link_contact, services
+) -> None:
     owner = await link_contact("wb-rivierenwijk", 2001, "Olaf")
     manager = await link_contact("wm-rivierenwijk", 2003, "Mirjam")
     reference = await report_waste(resident)
@@ -96,7 +114,9 @@ async def test_not_mine_goes_back_to_the_district_wijkmanager(bot, resident, lin
     assert (await _signal(services, reference)).contact_id == "wm-rivierenwijk"
 
 
-async def test_forged_callback_is_refused_and_changes_nothing(bot, resident, link_contact, sim, services) -> None:
+async def test_forged_callback_is_refused_and_changes_nothing(
+    bot, resident, link_contact, sim, services
+) -> None:
     owner = await link_contact("wb-rivierenwijk", 2001, "Olaf")
     stranger = await link_contact("wa-voorstad", 2009, "Bram")
     reference = await report_waste(resident)
@@ -115,7 +135,9 @@ async def test_forged_callback_is_refused_and_changes_nothing(bot, resident, lin
     after = await _signal(services, reference)
     assert (after.status, after.contact_id) == ("toegewezen", "wb-rivierenwijk")
     async with services.sessions() as session:
-        events = (await session.scalars(select(AuditEventRow).where(AuditEventRow.signal_id == signal.id))).all()
+        events = (
+            await session.scalars(select(AuditEventRow).where(AuditEventRow.signal_id == signal.id))
+        ).all()
     assert len(events) == 2
 
 
@@ -163,7 +185,11 @@ async def test_professional_signals_with_role_professional(bot, link_contact, se
     receipt = await agent.expect("Het sociaal team van Sluiswijk pakt dit op")
     reference = receipt.body.split("Nummer: ")[1].split()[0]
     signal = await _signal(services, reference)
-    assert (signal.reporter_role, signal.reporter_name, signal.contact_id) == ("professional", "Bram de Boer", "st-voorstad")
+    assert (signal.reporter_role, signal.reporter_name, signal.contact_id) == (
+        "professional",
+        "Bram de Boer",
+        "st-voorstad",
+    )
 
 
 async def test_invitation_is_single_use(bot, sim, services, link_contact) -> None:
@@ -173,10 +199,20 @@ async def test_invitation_is_single_use(bot, sim, services, link_contact) -> Non
     from opslag import contacten
 
     async with services.sessions.begin() as session:
-        token = await contacten.create_invite(session, purpose="contact", target="wb-voorstad",
-                                              at=services.clock(), valid_for=timedelta(days=7))
-        expired = await contacten.create_invite(session, purpose="contact", target="wb-voorstad",
-                                                at=services.clock(), valid_for=timedelta(seconds=-1))
+        token = await contacten.create_invite(
+            session,
+            purpose="contact",
+            target="wb-voorstad",
+            at=services.clock(),
+            valid_for=timedelta(days=7),
+        )
+        expired = await contacten.create_invite(
+            session,
+            purpose="contact",
+            target="wb-voorstad",
+            at=services.clock(),
+            valid_for=timedelta(seconds=-1),
+        )
     first, second = SimUser(sim, 3001, "Anouk"), SimUser(sim, 3002, "Mallory")
     await first.says(f"/start inv_{token}")
     await first.expect("Welkom Anouk de Vries")

@@ -61,7 +61,10 @@ async def test_change_from_the_summary_returns_to_the_summary(bot, resident) -> 
     await resident.expect("Waar is het?")
     await resident.says("Gooierstraat 7")
     summary = await resident.expect("Klopt dit?")
-    assert "Waar: Gooierstraat 7, Sluiswijk" in summary.body and "Urgentie: Kan wachten" in summary.body
+    assert (
+        "Waar: Gooierstraat 7, Sluiswijk" in summary.body
+        and "Urgentie: Kan wachten" in summary.body
+    )
 
 
 async def test_unknown_street_offers_suggestions(bot, resident) -> None:
@@ -114,8 +117,13 @@ async def test_deep_link_neighbourhood_is_used_when_place_unknown(bot, resident,
 
 async def test_working_group_links_with_a_code(bot, sim, group, resident, services) -> None:
     async with services.sessions.begin() as session:
-        code = await contacten.create_invite(session, purpose="group", target="voorstad",
-                                             at=services.clock(), valid_for=timedelta(days=7))
+        code = await contacten.create_invite(
+            session,
+            purpose="group",
+            target="voorstad",
+            at=services.clock(),
+            valid_for=timedelta(days=7),
+        )
     await group.member_says(resident, "/koppel WRONG123")
     await sim.wait_for(group.id, lambda m: "Die code klopt niet" in m.body)
     await group.member_says(resident, f"/koppel {code.lower()}")
@@ -126,7 +134,9 @@ async def test_working_group_links_with_a_code(bot, sim, group, resident, servic
     await resident.expect("Gebruik /koppel in de groepschat")
 
 
-async def test_reporter_is_told_who_owns_it_even_without_a_linked_owner(bot, resident, services) -> None:
+async def test_reporter_is_told_who_owns_it_even_without_a_linked_owner(
+    bot, resident, services
+) -> None:
     reference = await report_waste(resident, street="Zandweerseweg 3")
     async with services.sessions() as session:
         signal = await meldingen.get_signal_by_reference(session, reference=reference)

@@ -8,7 +8,9 @@ from bot.simgebruikers import SimUser
 from opslag.tabellen import SignalRow
 
 
-async def test_resident_reports_waste_and_hears_who_owns_it(bot, resident: SimUser, link_contact, services) -> None:
+async def test_resident_reports_waste_and_hears_who_owns_it(
+    bot, resident: SimUser, link_contact, services
+) -> None:
     owner = await link_contact("wb-rivierenwijk", 2001, "Olaf")
     await resident.says("/start")
     welcome = await resident.expect("Met Wijksignaal meldt u problemen")
@@ -32,8 +34,14 @@ async def test_resident_reports_waste_and_hears_who_owns_it(bot, resident: SimUs
     await resident.expect("Mag de behandelaar contact met u opnemen?")
     await resident.taps("Anoniem melden")
     summary = await resident.expect("Uw melding")
-    for line in ("Onderwerp: Afval", "Wat: Weer vuilniszakken naast de ondergrondse container",
-                 "Waar: Rijnstraat 12, Deltabuurt", "Foto's: 2", "Urgentie: Normaal", "Contact: Anoniem"):
+    for line in (
+        "Onderwerp: Afval",
+        "Wat: Weer vuilniszakken naast de ondergrondse container",
+        "Waar: Rijnstraat 12, Deltabuurt",
+        "Foto's: 2",
+        "Urgentie: Normaal",
+        "Contact: anoniem",
+    ):
         assert line in summary.body
     await resident.taps("Versturen")
     receipt = await resident.expect("Bedankt! Uw melding is ontvangen.")
@@ -43,12 +51,21 @@ async def test_resident_reports_waste_and_hears_who_owns_it(bot, resident: SimUs
 
     card = await owner.expect("Nieuwe melding WS-2026-000001")
     assert "Weer vuilniszakken" in card.body and "Melder: anoniem" in card.body
-    assert [label for label, _ in card.buttons()] == ["Oppakken", "Afgerond", "Doorsturen", "Niet voor mij"]
+    assert [label for label, _ in card.buttons()] == [
+        "Oppakken",
+        "Afgerond",
+        "Doorsturen",
+        "Niet voor mij",
+    ]
     photos = [await owner.expect("WS-2026-000001"), await owner.expect("WS-2026-000001")]
     assert [p.photo is not None for p in photos] == [True, True]
 
     async with services.sessions() as session:
         [stored] = (await session.scalars(select(SignalRow))).all()
     assert (stored.theme, stored.neighbourhood, stored.contact_id, stored.status) == (
-        "afval", "deltabuurt", "wb-rivierenwijk", "toegewezen")
+        "afval",
+        "deltabuurt",
+        "wb-rivierenwijk",
+        "toegewezen",
+    )
     assert stored.reporter_anonymous and stored.reporter_name is None

@@ -37,7 +37,9 @@ async def test_update_delivered_twice_creates_nothing_twice(bot, sim, resident, 
     assert sum("Uw melding is ontvangen" in m.body for m in resident.inbox()) == 1
 
 
-async def test_restart_mid_conversation_resumes_the_draft(start_bot, sim, resident, services) -> None:
+async def test_restart_mid_conversation_resumes_the_draft(
+    start_bot, sim, resident, services
+) -> None:
     async with start_bot():
         await resident.says("Er wordt gedeald in het portiek")
         await resident.expect("Gaat uw melding over Veiligheid en overlast?")
@@ -54,13 +56,18 @@ async def test_restart_mid_conversation_resumes_the_draft(start_bot, sim, reside
         await resident.expect("contact")
         await resident.taps("Anoniem")
         summary = await resident.expect("Klopt dit?")
-        assert "Onderwerp: Veiligheid en overlast" in summary.body and "Urgentie: Dringend" in summary.body
+        assert (
+            "Onderwerp: Veiligheid en overlast" in summary.body
+            and "Urgentie: Dringend" in summary.body
+        )
         await resident.taps("Versturen")
         receipt = await resident.expect("De wijkagent van Sluiswijk pakt dit op")
         assert "maandag 23 nov" in receipt.body  # urgent safety: same working day
 
 
-async def test_outbox_retries_after_429_and_500_and_sends_once(bot, sim, resident, link_contact, services) -> None:
+async def test_outbox_retries_after_429_and_500_and_sends_once(
+    bot, sim, resident, link_contact, services
+) -> None:
     owner = await link_contact("wb-rivierenwijk", 2001, "Olaf")
     sim.fail_next("sendMessage", status=429, retry_after=1, chat_id=owner.id)
     sim.fail_next("sendMessage", status=500, chat_id=owner.id)
@@ -70,12 +77,16 @@ async def test_outbox_retries_after_429_and_500_and_sends_once(bot, sim, residen
     await sim.quiet(0.5)
     assert sum(f"Nieuwe melding {reference}" in m.body for m in owner.inbox()) == 1
     async with services.sessions() as session:
-        [row] = (await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == owner.id))).all()
+        [row] = (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == owner.id))
+        ).all()
     assert row.sent_at is not None and row.attempts == 3 and not row.failed
     assert card.buttons()
 
 
-async def test_429_for_one_chat_does_not_hold_up_others(bot, sim, resident, link_contact, services) -> None:
+async def test_429_for_one_chat_does_not_hold_up_others(
+    bot, sim, resident, link_contact, services
+) -> None:
     owner = await link_contact("wb-rivierenwijk", 2001, "Olaf")
     other = SimUser(sim, 1002, "Daan")
     sim.fail_next("sendMessage", status=429, retry_after=5, chat_id=owner.id)
@@ -137,7 +148,9 @@ async def test_user_html_is_escaped_in_the_owner_card(bot, sim, resident, link_c
     assert not sim.refused
 
 
-async def test_reporting_commands_in_a_group_point_to_the_private_chat(bot, group, resident) -> None:
+async def test_reporting_commands_in_a_group_point_to_the_private_chat(
+    bot, group, resident
+) -> None:
     await group.member_says(resident, "/melden")
     reply = await resident.sim.wait_for(group.id, lambda m: "privégesprek" in m.body)
     assert "@wijksignaal_bot" in reply.body

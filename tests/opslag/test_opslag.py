@@ -185,10 +185,14 @@ async def test_outbox_ignores_a_second_message_with_the_same_key(sessions: Sessi
         assert [(r.chat_id, r.payload) for r in rows] == [(1, {"text": "a"})]
 
 
-async def test_outbox_claims_each_chats_oldest_due_message_and_keeps_order(sessions: SessionFactory) -> None:
+async def test_outbox_claims_each_chats_oldest_due_message_and_keeps_order(
+    sessions: SessionFactory,
+) -> None:
     async with sessions.begin() as session:
         for n in range(3):
-            await outbox.enqueue(session, dedupe_key=f"a{n}", chat_id=7, payload={"text": f"a{n}"}, at=AT)
+            await outbox.enqueue(
+                session, dedupe_key=f"a{n}", chat_id=7, payload={"text": f"a{n}"}, at=AT
+            )
         await outbox.enqueue(session, dedupe_key="b0", chat_id=8, payload={"text": "b0"}, at=AT)
     async with sessions.begin() as session:
         claimed = await outbox.claim_pending(session, now=AT)

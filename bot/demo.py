@@ -1,0 +1,258 @@
+"""`wijksignaal demo`: a short day in Deventer, played through the simulator by the real bot."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from sqlmodel import col, select
+
+from bot.app import running
+from bot.berichten import owner_phrase
+from bot.beurt import Services
+from bot.simgebruikers import SimUser
+from bot.simulator import BotApiSimulator, ChatMessage
+from bot.taal import Texts, say_date
+from opslag import contacten
+from opslag.database import make_engine, make_sessions, upgrade
+from opslag.tabellen import SignalRow
+from regels.gemeente import Municipality
+from signalen.werkdagen import AMSTERDAM
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+class DemoClock:
+    """The demo's day: starts at 09:00 on the next working day and can jump ahead."""
+
+    def __init__(self, municipality: Municipality, today: datetime) -> None:
+        day = municipality.calendar.next_working_day(today.astimezone(AMSTERDAM).date())
+        self.start = datetime(day.year, day.month, day.day, 9, 0, tzinfo=AMSTERDAM)
+        self.offset = timedelta()
+        self._t0 = asyncio.get_running_loop().time()
+
+    def __call__(self) -> datetime:
+        return (
+            self.start
+            + self.offset
+            + timedelta(seconds=asyncio.get_running_loop().time() - self._t0)
+        )
+
+    def jump_to(self, hour: int, minute: int = 0) -> None:
+        target = self.start.replace(hour=hour, minute=minute)
+        self.offset += max(timedelta(), target - self())
+
+
+class Transcript:
+    """Prints who said what, as it happens."""
+
+    def __init__(self, console: Console, clock: DemoClock, names: dict[int, str]) -> None:
+        self.console, self.clock, self.names = console, clock, names
+
+    def scene(self, title: str) -> None:
+        self.console.rule(f"[bold]{escape(title)}[/bold]  {self.clock():%H:%M}")
+
+    def person(self, user: SimUser, action: str) -> None:
+        self.console.print(f"[cyan]{escape(self.names[user.id]):>22}[/cyan] ▸ {escape(action)}")
+
+    def bot_message(self, message: ChatMessage) -> None:
+        to = self.names.get(message.chat_id, str(message.chat_id))
+        if message.photo:
+            body = f"[foto] {message.caption or ''}"
+        elif message.location:
+            body = f"[locatie] {message.location[0]:.5f}, {message.location[1]:.5f}"
+        else:
+            body = _TAG.sub("", message.body)
+        buttons = "  ".join(f"[{label}]" for label, _ in message.buttons())
+        text = escape(body.replace("\n", "\n" + " " * 25))
+        self.console.print(
+            f"[green]{'bot → ' + escape(to):>22}[/green] ◂ {text}"
+            + (f"\n{'':25}[magenta]{escape(buttons)}[/magenta]" if buttons else "")
+        )
+
+
+async def play(console: Console, municipality: Municipality) -> None:
+    """Run the demo day and print the transcript and a summary table."""
+    sim = BotApiSimulator(username="wijksignaal_demo_bot")
+    await sim.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}")
+        await upgrade(engine)
+        clock = DemoClock(municipality, datetime.now(AMSTERDAM))
+        services = Services(
+            municipality=municipality, sessions=make_sessions(engine), texts=Texts(), clock=clock
+        )
+        owners = {"olaf": "wb-rivierenwijk", "bram": "wa-voorstad", "hatice": "st-keizerslanden"}
+        people = {
+            "fatima": SimUser(sim, 101, "Fatima"),
+            "kees": SimUser(sim, 102, "Kees"),
+            "ans": SimUser(sim, 103, "Ans"),
+        }
+        for n, (key, contact_id) in enumerate(owners.items()):
+            people[key] = SimUser(sim, 201 + n, municipality.contacts[contact_id].name.split()[0])
+        names = {
+            p.id: p.first_name
+            + (f" ({municipality.contacts[owners[k]].role.value})" if k in owners else " (bewoner)")
+            for k, p in people.items()
+        }
+        log = Transcript(console, clock, names)
+        sim.listeners.append(log.bot_message)
+        try:
+            async with running(
+                services,
+                token=sim.token,
+                api_url=sim.api_url,
+                file_url=sim.file_url,
+                poll_timeout=1,
+            ) as worker:
+                await _day(log, clock, services, people, owners)
+                await worker.sender.drain(timeout=20)
+                await sim.quiet(0.5)
+            _summary(console, services, await _signals(services))
+        finally:
+            await engine.dispose()
+            await sim.stop()
+
+
+async def _day(
+    log: Transcript,
+    clock: DemoClock,
+    services: Services,
+    p: dict[str, SimUser],
+    owners: dict[str, str],
+) -> None:
+    log.scene("The coordinator links three professionals with invitation links")
+    for key, contact_id in owners.items():
+        async with services.sessions.begin() as session:
+            token = await contacten.create_invite(
+                session,
+                purpose="contact",
+                target=contact_id,
+                at=clock(),
+                valid_for=timedelta(days=7),
+            )
+        await _do(log, p[key], f"/start inv_{token[:6]}…", p[key].says(f"/start inv_{token}"))
+        await p[key].expect("Welkom")
+
+    await _settle(services)
+    log.scene("Fatima reports rubbish dumped beside the containers in the Deltabuurt")
+    fatima = p["fatima"]
+    await _do(log, fatima, "/start", fatima.says("/start"))
+    await fatima.expect("Typ gewoon")
+    await _say(log, fatima, "Weer vuilniszakken en een matras naast de ondergrondse container")
+    await _tap(log, fatima, "Ja", "Gaat uw melding over")
+    await fatima.expect("Waar is het?")
+    await _say(log, fatima, "Rijnstraat 12")
+    await fatima.expect("Wilt u er een foto")
+    await _do(log, fatima, "[stuurt een foto]", fatima.sends_photo())
+    await _tap(log, fatima, "Klaar", "Foto ontvangen")
+    await _tap(log, fatima, "Normaal", "Hoe dringend")
+    await _tap(log, fatima, "Anoniem", "Mag de behandelaar")
+    await _tap(log, fatima, "Versturen", "Klopt dit?")
+    await fatima.expect("Uw melding is ontvangen")
+
+    await _settle(services)
+    clock.jump_to(9, 20)
+    log.scene("Kees reports nuisance in a stairwell in Sluiswijk")
+    kees = p["kees"]
+    await _say(log, kees, "Elke avond overlast van jongeren met scooters in ons portiek")
+    await _tap(log, kees, "Ja", "Gaat uw melding over")
+    await kees.expect("Waar is het?")
+    await _say(log, kees, "Randerstraat 3")
+    await _tap(log, kees, "Geen foto", "Wilt u er een foto")
+    await _tap(log, kees, "Normaal", "Hoe dringend")
+    await _tap(log, kees, "Ja, via Telegram", "Mag de behandelaar")
+    await _tap(log, kees, "Versturen", "Klopt dit?")
+    await kees.expect("Uw melding is ontvangen")
+
+    await _settle(services)
+    clock.jump_to(9, 40)
+    log.scene("Ans opens the Keizerslanden link and worries about a lonely neighbour")
+    ans = p["ans"]
+    await _do(log, ans, "/start keizerslanden", ans.says("/start keizerslanden"))
+    await ans.expect("U meldt voor Keizerslanden")
+    await _say(log, ans, "Mijn buurvrouw is sinds de dood van haar man erg eenzaam en eet slecht")
+    await _tap(log, ans, "Ja", "Gaat uw melding over")
+    await ans.expect("Waar is het?")
+    await _say(log, ans, "Weet ik niet")
+    await _tap(log, ans, "Geen foto", "Wilt u er een foto")
+    await _tap(log, ans, "Normaal", "Hoe dringend")
+    await _tap(log, ans, "Anoniem", "Mag de behandelaar")
+    await _tap(log, ans, "Versturen", "Klopt dit?")
+    await ans.expect("Uw melding is ontvangen")
+
+    await _settle(services)
+    clock.jump_to(11, 0)
+    log.scene("The owners take their reports on")
+    for key, reference in (("olaf", "000001"), ("bram", "000002"), ("hatice", "000003")):
+        await _tap(log, p[key], "Oppakken", reference)
+    await ans.expect("opgepakt")
+
+    await _settle(services)
+    clock.jump_to(15, 30)
+    log.scene("Done: the owners close with a note; the reporters answer")
+    for key, note in (
+        ("olaf", "Opgehaald door de wijkbeheerploeg; bewoners met een brief aangesproken."),
+        ("bram", "Met de jongeren en hun ouders gesproken; ik loop vanavond langs."),
+        ("hatice", "Er is contact gelegd; wij houden een oogje in het zeil."),
+    ):
+        await _tap(log, p[key], "Afgerond", "Melding WS")
+        await p[key].expect("Wat is er gedaan")
+        await _say(log, p[key], note)
+        await p[key].expect("is afgerond")
+    await _tap(log, fatima, "Ja, opgelost", "Is het opgelost?")
+    await fatima.expect("Fijn om te horen")
+    await _tap(log, kees, "Nee, niet opgelost", "Is het opgelost?")
+    await kees.expect("Jammer")
+    await p["bram"].expect("Heropende melding")
+    await _tap(log, ans, "Ja, opgelost", "Is het opgelost?")
+    await ans.expect("Fijn om te horen")
+
+
+async def _settle(services: Services) -> None:
+    """Let the outbox deliver what the last scene caused before the clock moves on."""
+    sender = services.sender
+    if sender is not None:
+        await sender.drain(timeout=10)
+
+
+async def _do(log: Transcript, user: SimUser, shown: str, action: object) -> None:
+    log.person(user, shown)
+    await action  # type: ignore[misc]
+
+
+async def _say(log: Transcript, user: SimUser, text: str) -> None:
+    await _do(log, user, text, user.says(text))
+
+
+async def _tap(log: Transcript, user: SimUser, label: str, on: str) -> None:
+    message = await user.sim.wait_for(user.id, lambda m: on in m.body and bool(m.buttons()))
+    await _do(log, user, f"tikt op [{label}]", user.taps(label, message))
+
+
+async def _signals(services: Services) -> list[SignalRow]:
+    async with services.sessions() as session:
+        return list(await session.scalars(select(SignalRow).order_by(col(SignalRow.id))))
+
+
+def _summary(console: Console, services: Services, signals: list[SignalRow]) -> None:
+    table = Table(title="The day in figures: every report has exactly one owner")
+    for column in ("reference", "theme", "owner", "rule (why)", "status", "solved", "due"):
+        table.add_column(column, no_wrap=column in ("reference", "due"))
+    for s in signals:
+        table.add_row(
+            s.reference,
+            s.theme or "?",
+            owner_phrase(services, s, "nl"),
+            s.rule_id,
+            s.status,
+            {True: "ja", False: "nee", None: "–"}[s.solved],
+            say_date(s.deadline, "nl", with_day=False),
+        )
+    console.print(table)
