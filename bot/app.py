@@ -21,6 +21,7 @@ from telegram.ext import (
 from bot import handlers
 from bot.beurt import Services
 from bot.verzender import Limits, OutboxSender
+from bot.volgorde import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def build_application(
         .base_url(api_url)
         .base_file_url(file_url)
         .get_updates_read_timeout(15)
+        .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
     application.bot_data["services"] = services
@@ -112,7 +114,9 @@ async def running(
 ) -> AsyncIterator[Worker]:
     """Run the bot (polling) and the outbox sender until the block ends; stop cleanly."""
     application = build_application(services, token=token, api_url=api_url, file_url=file_url)
-    sender = OutboxSender(application.bot, services.sessions, services.clock, limits)
+    sender = OutboxSender(
+        application.bot, services.sessions, services.clock, limits, write_lock=services.write_lock
+    )
     worker = Worker(application, sender, asyncio.Event())
     services.sender = sender
     async with application:

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from telegram.ext import ContextTypes
 
 from bot.taal import Texts, language_of
 from opslag import concepten, contacten
-from opslag.database import SessionFactory
+from opslag.database import SessionFactory, single_writer
 from opslag.tabellen import ContactRegistration
 from regels.gemeente import Municipality
 from signalen.model import Clock
@@ -39,6 +40,17 @@ class Services:
     bot_username: str = "wijksignaal_bot"
     outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
     sender: Any = None  # the OutboxSender of this worker, once running
+    write_lock: asyncio.Lock | None = None
+
+    def __post_init__(self) -> None:
+        # SQLite has one writer at a time and its busy-wait backs off up to 100 ms per try, so
+        # concurrent handlers queue here, fairly, instead of inside SQLite. PostgreSQL locks rows.
+        if self.write_lock is None and single_writer(self.sessions):
+            self.write_lock = asyncio.Lock()
+
+    def writing(self) -> AbstractAsyncContextManager[Any]:
+        """Hold this while writing (SQLite: one write transaction at a time in this process)."""
+        return self.write_lock if self.write_lock is not None else nullcontext()
 
 
 @dataclass(frozen=True)
@@ -117,7 +129,7 @@ def in_turn(
         if user is None or chat is None:
             return
         now = services.clock()
-        async with services.sessions.begin() as session:
+        async with services.writing(), services.sessions.begin() as session:
             if not await concepten.first_delivery(session, update_id=update.update_id, at=now):
                 log.info("update %s delivered again; ignored", update.update_id)
                 return
@@ -133,34 +145,50 @@ def in_turn(
                 contact=await contacten.contact_of_user(session, telegram_user_id=user.id),
             )
             await handler(turn)
+            queued = session.info.pop("outbox_queued", False)
         await perform(context.bot, turn.replies)
-        services.outbox_ready.set()
+        if queued:
+            services.outbox_ready.set()
 
     return run
 
 
 async def perform(bot: Bot, replies: list[Reply]) -> None:
-    """Send direct replies in order; a failed reply is logged, the change is already stored."""
-    for reply in replies:
-        try:
-            if isinstance(reply, Send):
-                await bot.send_message(
-                    reply.chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.markup
-                )
-            elif isinstance(reply, Edit):
-                await bot.edit_message_text(
-                    reply.text,
-                    chat_id=reply.chat_id,
-                    message_id=reply.message_id,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=reply.markup,
-                )
-            else:
-                await bot.answer_callback_query(
-                    reply.callback_query_id, text=reply.text, show_alert=reply.alert
-                )
-        except BadRequest as exc:
-            if "not modified" not in exc.message:
-                log.warning("reply %s refused: %s", type(reply).__name__, exc.message)
-        except TelegramError as exc:
-            log.warning("reply %s failed: %s", type(reply).__name__, exc)
+    """Send direct replies; a failed reply is logged, the change is already stored.
+
+    New messages go out in order; answering the button and editing the old question do not
+    depend on them, so they travel at the same time.
+    """
+    aside = [r for r in replies if not isinstance(r, Send)]
+    sends = [r for r in replies if isinstance(r, Send)]
+
+    async def in_order() -> None:
+        for send in sends:
+            await _perform_one(bot, send)
+
+    await asyncio.gather(in_order(), *(_perform_one(bot, r) for r in aside))
+
+
+async def _perform_one(bot: Bot, reply: Reply) -> None:
+    try:
+        if isinstance(reply, Send):
+            await bot.send_message(
+                reply.chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.markup
+            )
+        elif isinstance(reply, Edit):
+            await bot.edit_message_text(
+                reply.text,
+                chat_id=reply.chat_id,
+                message_id=reply.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply.markup,
+            )
+        else:
+            await bot.answer_callback_query(
+                reply.callback_query_id, text=reply.text, show_alert=reply.alert
+            )
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            log.warning("reply %s refused: %s", type(reply).__name__, exc.message)
+    except TelegramError as exc:
+        log.warning("reply %s failed: %s", type(reply).__name__, exc)

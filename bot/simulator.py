@@ -129,7 +129,7 @@ class _Entities(HTMLParser):
             return
         _, start, href = self.stack.pop()
         length = _utf16(self.text) - start
-        if length:
+        if length and tag in _ENTITY_TYPES:
             entity = {"type": _ENTITY_TYPES[tag], "offset": start, "length": length}
             if href:
                 entity["url"] = href
@@ -190,6 +190,7 @@ class BotApiSimulator:
         self._updates: list[dict[str, Any]] = []
         self.delivered: list[dict[str, Any]] = []
         self.listeners: list[Callable[[ChatMessage], None]] = []  # told of every bot message
+        self.chats: set[int] = set()  # chats that have talked to the bot (others: not found)
         self._next_update_id = 1
         self._message_ids: dict[int, int] = defaultdict(int)
         self._changed = asyncio.Condition()
@@ -256,6 +257,7 @@ class BotApiSimulator:
         self, user: dict[str, Any], chat: dict[str, Any], **content: Any
     ) -> dict[str, Any]:
         """Store a message a user sends and return its Bot API form."""
+        self.chats.add(chat["id"])
         message = {
             "message_id": self._new_message_id(chat["id"]),
             "date": int(time.time()),
@@ -442,7 +444,7 @@ class BotApiSimulator:
     # -- helpers -----------------------------------------------------------------------------
     def _bot_message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
-        if chat_id not in self.known_chats:
+        if chat_id not in self.chats:
             raise ApiError(400, "Bad Request: chat not found")
         markup = params.get("reply_markup")
         _check_markup(markup)
@@ -453,10 +455,6 @@ class BotApiSimulator:
         for listener in self.listeners:
             listener(message)
         return _message_json(self, message)
-
-    @property
-    def known_chats(self) -> set[int]:
-        return {m.chat_id for chat in self.messages.values() for m in chat if not m.from_bot}
 
     def _find(self, params: dict[str, Any]) -> ChatMessage:
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])

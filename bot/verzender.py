@@ -9,6 +9,7 @@ is not used: it ignores the per-chat limit and pauses every chat on one 429.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass
@@ -46,9 +47,15 @@ class OutboxSender:
     """Sends waves of at most one message per chat, paced overall, until stopped."""
 
     def __init__(
-        self, bot: Bot, sessions: SessionFactory, clock: Clock, limits: Limits | None = None
+        self,
+        bot: Bot,
+        sessions: SessionFactory,
+        clock: Clock,
+        limits: Limits | None = None,
+        write_lock: asyncio.Lock | None = None,
     ) -> None:
         self.bot, self.sessions, self.clock = bot, sessions, clock
+        self.write_lock = write_lock
         self.limits = limits or Limits()
         self.stats = Stats()
         self._chat_free_at: dict[int, float] = {}
@@ -85,12 +92,19 @@ class OutboxSender:
                 await asyncio.sleep(0.05)
 
     async def drain_once(self) -> int:
-        """Send one wave; returns how many messages were attempted."""
-        async with self._one_wave, self.sessions.begin() as session:
+        """Send one wave; returns how many messages were attempted.
+
+        On PostgreSQL the claimed rows stay locked (FOR UPDATE SKIP LOCKED) until the wave is
+        marked, so another worker never sends them too. SQLite runs a single worker: the read
+        ends before sending and the marks are written under the process's write lock.
+        """
+        async with self._one_wave, self.sessions() as session:
             rows = await outbox.claim_pending(session, now=self.clock(), limit=self.limits.wave * 4)
             now = time.monotonic()
             wave = [r for r in rows if self._chat_free_at.get(r.chat_id, 0.0) <= now]
             wave = wave[: self.limits.wave]
+            if self.write_lock is not None:
+                await session.commit()
             tasks = []
             for message in wave:
                 await self._pace()
@@ -101,6 +115,8 @@ class OutboxSender:
                 )
                 tasks.append(asyncio.create_task(self._send(message)))
             await asyncio.gather(*tasks)
+            async with self.write_lock or contextlib.nullcontext():
+                await session.commit()
         return len(wave)
 
     async def _pace(self) -> None:

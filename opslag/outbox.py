@@ -23,6 +23,7 @@ async def enqueue(
     method: str = "sendMessage",
 ) -> bool:
     """Queue a message; a second message with the same dedupe key is ignored (returns False)."""
+    session.info["outbox_queued"] = True  # tells the caller to wake the sender after commit
     return await insert_ignore(
         session,
         OutboxMessage,
