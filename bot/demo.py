@@ -145,31 +145,26 @@ async def _day(
     fatima = p["fatima"]
     await _do(log, fatima, "/start", fatima.says("/start"))
     await fatima.expect("Typ gewoon")
-    await _say(log, fatima, "Weer vuilniszakken en een matras naast de ondergrondse container")
-    await _tap(log, fatima, "Ja", "Gaat uw melding over")
-    await fatima.expect("Waar is het?")
-    await _say(log, fatima, "Rijnstraat 12")
-    await fatima.expect("Wilt u er een foto")
-    await _do(log, fatima, "[stuurt een foto]", fatima.sends_photo())
-    await _tap(log, fatima, "Klaar", "Foto ontvangen")
-    await _tap(log, fatima, "Normaal", "Hoe dringend")
-    await _tap(log, fatima, "Anoniem", "Mag de behandelaar")
-    await _tap(log, fatima, "Versturen", "Klopt dit?")
-    await fatima.expect("Uw melding is ontvangen")
+    await _report(
+        log,
+        fatima,
+        "Weer vuilniszakken en een matras naast de ondergrondse container",
+        "Rijnstraat 12",
+        photo=True,
+        contact="Anoniem",
+    )
 
     await _settle(services)
     clock.jump_to(9, 20)
     log.scene("Kees reports nuisance in a stairwell in Sluiswijk")
-    kees = p["kees"]
-    await _say(log, kees, "Elke avond overlast van jongeren met scooters in ons portiek")
-    await _tap(log, kees, "Ja", "Gaat uw melding over")
-    await kees.expect("Waar is het?")
-    await _say(log, kees, "Randerstraat 3")
-    await _tap(log, kees, "Geen foto", "Wilt u er een foto")
-    await _tap(log, kees, "Normaal", "Hoe dringend")
-    await _tap(log, kees, "Ja, via Telegram", "Mag de behandelaar")
-    await _tap(log, kees, "Versturen", "Klopt dit?")
-    await kees.expect("Uw melding is ontvangen")
+    await _report(
+        log,
+        p["kees"],
+        "Elke avond overlast van jongeren met scooters in ons portiek",
+        "Randerstraat 3",
+        photo=False,
+        contact="Ja, via Telegram",
+    )
 
     await _settle(services)
     clock.jump_to(9, 40)
@@ -177,15 +172,14 @@ async def _day(
     ans = p["ans"]
     await _do(log, ans, "/start keizerslanden", ans.says("/start keizerslanden"))
     await ans.expect("U meldt voor Keizerslanden")
-    await _say(log, ans, "Mijn buurvrouw is sinds de dood van haar man erg eenzaam en eet slecht")
-    await _tap(log, ans, "Ja", "Gaat uw melding over")
-    await ans.expect("Waar is het?")
-    await _say(log, ans, "Weet ik niet")
-    await _tap(log, ans, "Geen foto", "Wilt u er een foto")
-    await _tap(log, ans, "Normaal", "Hoe dringend")
-    await _tap(log, ans, "Anoniem", "Mag de behandelaar")
-    await _tap(log, ans, "Versturen", "Klopt dit?")
-    await ans.expect("Uw melding is ontvangen")
+    await _report(
+        log,
+        ans,
+        "Mijn buurvrouw is sinds de dood van haar man erg eenzaam en eet slecht",
+        "Weet ik niet",
+        photo=False,
+        contact="Anoniem",
+    )
 
     await _settle(services)
     clock.jump_to(11, 0)
@@ -208,8 +202,8 @@ async def _day(
         await p[key].expect("is afgerond")
     await _tap(log, fatima, "Ja, opgelost", "Is het opgelost?")
     await fatima.expect("Fijn om te horen")
-    await _tap(log, kees, "Nee, niet opgelost", "Is het opgelost?")
-    await kees.expect("Jammer")
+    await _tap(log, p["kees"], "Nee, niet opgelost", "Is het opgelost?")
+    await p["kees"].expect("Jammer")
     await p["bram"].expect("Heropende melding")
     await _tap(log, ans, "Ja, opgelost", "Is het opgelost?")
     await ans.expect("Fijn om te horen")
@@ -220,6 +214,26 @@ async def _settle(services: Services) -> None:
     sender = services.sender
     if sender is not None:
         await sender.drain(timeout=10)
+
+
+async def _report(
+    log: Transcript, user: SimUser, text: str, place: str, *, photo: bool, contact: str
+) -> None:
+    """A resident's whole report: their words, the suggested theme, place, photo, contact."""
+    await _say(log, user, text)
+    await _tap(log, user, "Ja", "Gaat uw melding over")
+    await user.expect("Waar is het?")
+    await _say(log, user, place)
+    await user.expect("Wilt u er een foto")
+    if photo:
+        await _do(log, user, "[stuurt een foto]", user.sends_photo())
+        await _tap(log, user, "Klaar", "Foto ontvangen")
+    else:
+        await _tap(log, user, "Geen foto", "Wilt u er een foto")
+    await _tap(log, user, "Normaal", "Hoe dringend")
+    await _tap(log, user, contact, "Mag de behandelaar")
+    await _tap(log, user, "Versturen", "Klopt dit?")
+    await user.expect("Uw melding is ontvangen")
 
 
 async def _do(log: Transcript, user: SimUser, shown: str, action: object) -> None:
