@@ -14,14 +14,18 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
+    Defaults,
     MessageHandler,
     filters,
 )
 
 from bot import handlers
 from bot.beurt import Services
+from bot.ticker import in_quiet_hour, tick
 from bot.verzender import Limits, OutboxSender
 from bot.volgorde import PerChatUpdateProcessor
+from signalen.werkdagen import AMSTERDAM
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,7 @@ def build_application(
         .base_file_url(file_url)
         .get_updates_read_timeout(15)
         .concurrent_updates(PerChatUpdateProcessor())
+        .defaults(Defaults(tzinfo=AMSTERDAM))
         .build()
     )
     application.bot_data["services"] = services
@@ -98,6 +103,17 @@ def register_handlers(application: Application) -> None:
     application.add_error_handler(handlers.on_error)
 
 
+async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Wake up: do what is due (APScheduler via PTB's JobQueue is only the alarm clock)."""
+    services: Services = context.bot_data["services"]
+    now = services.clock()
+    if in_quiet_hour(now):
+        return
+    report = await tick(services, now)
+    if report.timers or report.digests:
+        log.info("tick: %d timers, %d digests", report.timers, report.digests)
+
+
 def _private_commands() -> set[str]:
     return set(handlers.PRIVATE_COMMANDS)
 
@@ -111,6 +127,7 @@ async def running(
     file_url: str,
     limits: Limits | None = None,
     poll_timeout: int = 10,
+    tick_seconds: float = 5.0,
 ) -> AsyncIterator[Worker]:
     """Run the bot (polling) and the outbox sender until the block ends; stop cleanly."""
     application = build_application(services, token=token, api_url=api_url, file_url=file_url)
@@ -131,6 +148,10 @@ async def running(
         worker.sender_task = asyncio.create_task(
             sender.run(services.outbox_ready, worker.stopping), name="outbox-sender"
         )
+        if tick_seconds and application.job_queue is not None:
+            application.job_queue.run_repeating(
+                _tick_job, interval=tick_seconds, first=tick_seconds, name="ticker"
+            )
         log.info("bot @%s polling %s", services.bot_username, api_url)
         try:
             yield worker

@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot import planning
 from bot.berichten import (
     notify_owner,
     owner_card,
@@ -17,7 +18,7 @@ from bot.berichten import (
 )
 from bot.beurt import Turn
 from bot.taal import say_date
-from opslag import concepten, contacten, meldingen, timers
+from opslag import concepten, contacten, meldingen
 from opslag.tabellen import AuditEventRow, SignalRow
 from signalen.workflow import CLOSED_STATUSES, Status, TransitionNotAllowed
 
@@ -55,8 +56,10 @@ async def on_signal_button(turn: Turn, signal_id: int, action: str, arg: str | N
 def _may_act(turn: Turn, signal: SignalRow) -> bool:
     if turn.contact is None:
         return False
+    me = turn.contact.contact_id
     coordinators = turn.services.municipality.settings.coordinators
-    return turn.contact.contact_id == signal.contact_id or turn.contact.contact_id in coordinators
+    escalated_to_me = signal.escalated_at is not None and signal.escalation_contact_id == me
+    return me == signal.contact_id or me in coordinators or escalated_to_me
 
 
 async def _accept(turn: Turn, signal: SignalRow, _: str | None) -> None:
@@ -323,10 +326,7 @@ async def _step(
     event = await meldingen.change_status(
         turn.session, signal=signal, to=to, actor=who, at=turn.now, note=note, contact_id=contact_id
     )
-    if to in (Status.IN_BEHANDELING, Status.AFGEHANDELD, Status.DOORGEZET):
-        await timers.cancel_for_signal(
-            turn.session, signal_id=signal.id or 0, at=turn.now, kinds=("reminder",)
-        )
+    await planning.replan(turn.session, turn.services, signal, turn.now)
     await turn.session.flush()
     return event
 

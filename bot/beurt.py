@@ -41,6 +41,7 @@ class Services:
     outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
     sender: Any = None  # the OutboxSender of this worker, once running
     write_lock: asyncio.Lock | None = None
+    retention_due: datetime | None = None  # the ticker applies retention every few minutes
 
     def __post_init__(self) -> None:
         # SQLite has one writer at a time and its busy-wait backs off up to 100 ms per try, so

@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -231,7 +231,66 @@ def _logging(level: str) -> None:
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # httpx logs request URLs (with the bot token); aiosqlite and SQLAlchemy log SQL parameters
+    # (with what people wrote). Our own logs carry ids only.
+    for noisy in ("httpx", "aiosqlite", "sqlalchemy.engine"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@app.command("tick")
+def tick(
+    now: Annotated[str | None, typer.Option(help="Act as if it is this time (ISO 8601).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Do everything due once: reminders, escalations, progress messages, digests, retention."""
+    from bot.cli_tijd import tick_command
+
+    tick_command(load_or_exit(config), console, now)
+
+
+@app.command("digest")
+def digest(
+    district: Annotated[str, typer.Option(help="District id.")],
+    period: Annotated[str | None, typer.Option(help="ISO week, e.g. 2026-W47.")] = None,
+    month: Annotated[str | None, typer.Option(help="Month, e.g. 2026-11.")] = None,
+    send: Annotated[bool, typer.Option(help="Queue it for the district's linked groups.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Preview a working group's digest in the terminal; send it only with --send."""
+    from bot.cli_tijd import digest_command
+
+    municipality = load_or_exit(config)
+    _known(district, municipality.districts, "district")
+    if period is None and month is None:
+        year, week, _ = (datetime.now(UTC) - timedelta(days=7)).isocalendar()
+        period = f"{year}-W{week:02d}"
+    try:
+        digest_command(municipality, console, district, month or period or "", send)
+    except ValueError as exc:
+        errors.print(str(exc))
+        raise typer.Exit(2) from None
+
+
+@app.command("export")
+def export(
+    district: Annotated[str, typer.Option(help="District id.")],
+    from_: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")],
+    to: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day.")],
+    config: ConfigOption = None,
+) -> None:
+    """Write the district's signals as CSV to stdout, without personal data of care signals."""
+    from bot.cli_tijd import export_command
+
+    municipality = load_or_exit(config)
+    _known(district, municipality.districts, "district")
+    export_command(municipality, district, from_.date(), to.date())
+
+
+def _known(value: str, known: Any, kind: str) -> None:
+    if value not in known:
+        hint = did_you_mean(value, known)
+        errors.print(f"Unknown {kind} {value!r}" + (f"; {hint}" if hint else ""))
+        raise typer.Exit(2)
 
 
 @db_app.command("upgrade")

@@ -17,6 +17,7 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
+from bot import planning
 from bot.berichten import notify_owner, owner_phrase, theme_label
 from bot.beurt import Turn
 from bot.taal import say_date
@@ -370,6 +371,7 @@ async def submit(turn: Turn, data: dict[str, Any]) -> None:
             explanation=routed.explanation.reason,
             priority=routed.decision.priority,
             deadline=routed.deadline,
+            deadline_days=routed.decision.deadline_days,
         ),
         reported_at=turn.now,
         photos=data.get("photos", []),
@@ -387,6 +389,10 @@ async def submit(turn: Turn, data: dict[str, Any]) -> None:
         )
     )
     await notify_owner(turn.session, services, signal, key=f"s{signal.id}:new", headline="nieuw")
+    await planning.replan(turn.session, services, signal, turn.now)
+    if planning.is_serious(services, signal, routed.decision.alert):
+        await planning.alert_core_group(turn.session, services, signal)
+    await planning.notify_hotspot(turn.session, services, signal)
 
 
 def _place_text(turn: Turn, data: dict[str, Any]) -> str:

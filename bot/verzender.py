@@ -9,12 +9,12 @@ is not used: it ignores the per-chat limit and pauses every chat on one 429.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -176,9 +176,10 @@ class OutboxSender:
                 reply_markup=reply_markup,
             )
         elif message.method == "sendPhoto":
-            photo = payload["photo"]
-            if isinstance(photo, dict):  # bytes queued by the digest: {"path": ...}
-                photo = Path(photo["path"]).read_bytes()
+            if "photo_b64" in payload:  # a chart made by the digest
+                photo: str | bytes = base64.b64decode(payload["photo_b64"])
+            else:
+                photo = payload["photo"]
             await self.bot.send_photo(
                 message.chat_id,
                 photo,

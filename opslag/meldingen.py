@@ -26,6 +26,7 @@ class Routing:
     explanation: str
     priority: Urgency
     deadline: datetime
+    deadline_days: int = 0
 
 
 async def next_reference(session: AsyncSession, *, at: datetime) -> tuple[int, int, str]:
@@ -88,6 +89,7 @@ async def add_signal(
         explanation=routing.explanation,
         reported_at=reported_at,
         deadline=routing.deadline,
+        deadline_days=routing.deadline_days,
         updated_at=reported_at,
     )
     session.add(row)
@@ -163,10 +165,17 @@ async def signals_of_reporter(
 
 
 async def open_signals_of_contact(session: AsyncSession, *, contact_id: str) -> list[SignalRow]:
+    """Open signals a contact owns, or that were escalated to them."""
     closed = [s.value for s in CLOSED_STATUSES]
+    escalated_to_me = (col(SignalRow.escalation_contact_id) == contact_id) & col(
+        SignalRow.escalated_at
+    ).is_not(None)
     statement = (
         select(SignalRow)
-        .where(col(SignalRow.contact_id) == contact_id, col(SignalRow.status).not_in(closed))
+        .where(
+            (col(SignalRow.contact_id) == contact_id) | escalated_to_me,
+            col(SignalRow.status).not_in(closed),
+        )
         .order_by(col(SignalRow.deadline))
     )
     return list(await session.scalars(statement))

@@ -56,8 +56,10 @@ class SignalRow(SQLModel, table=True):
     explanation: str = Field(max_length=2000)
     reported_at: datetime = _utc_column()
     deadline: datetime = _utc_column(index=True)
+    deadline_days: int = 0
     updated_at: datetime = _utc_column()
     closed_at: datetime | None = _utc_column(nullable=True)
+    escalated_at: datetime | None = _utc_column(nullable=True)
     solved: bool | None = None
 
 
@@ -172,6 +174,18 @@ class TimerRow(SQLModel, table=True):
     data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+class DigestRow(SQLModel, table=True):
+    """A digest made for a district and period; the unique key stops a second worker."""
+
+    __tablename__ = "digest"
+    __table_args__ = (UniqueConstraint("district", "period", name="uq_digest_district_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    district: str = Field(max_length=60)
+    period: str = Field(max_length=12)  # 2026-W47 or 2026-11
+    made_at: datetime = _utc_column()
+
+
 class OutboxMessage(SQLModel, table=True):
     """A message to send, written in the same transaction as the change that caused it."""
 
@@ -194,6 +208,7 @@ class OutboxMessage(SQLModel, table=True):
 __all__ = [
     "AuditEventRow",
     "ContactRegistration",
+    "DigestRow",
     "DraftRow",
     "GroupLink",
     "InviteRow",

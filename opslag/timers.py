@@ -67,3 +67,14 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int = 200) -
 
 def mark_done(timer: TimerRow, *, at: datetime) -> None:
     timer.done_at = at
+
+
+def cancel(timer: TimerRow, *, at: datetime) -> None:
+    timer.done_at, timer.cancelled = at, True
+
+
+async def pending_for_signal(session: AsyncSession, *, signal_id: int) -> list[TimerRow]:
+    statement = select(TimerRow).where(
+        col(TimerRow.signal_id) == signal_id, col(TimerRow.done_at).is_(None)
+    )
+    return list(await session.scalars(statement))

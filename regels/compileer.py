@@ -71,6 +71,7 @@ def compile_rule(rule: Rule, position: int) -> CompiledRule:
             priority=then.priority,
             deadline_days=then.deadline_days,
             escalate_to=then.escalate_to,
+            alert=then.alert,
         ),
     )
 
@@ -164,6 +165,7 @@ def _decision(
         else _theme_days(theme, facts),
         escalation_contact_id=rule.owner.escalate_to or _fallback(district, facts),
         fallback=False,
+        alert=rule.owner.alert,
     )
 
 

@@ -42,6 +42,7 @@ class Decision:
     escalation_contact_id: str
     fallback: bool
     matched_keywords: tuple[str, ...] = ()
+    alert: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ class Owner:
     priority: Urgency | None
     deadline_days: int | None
     escalate_to: str | None
+    alert: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,14 +99,14 @@ def _assemble(
     )
     for n, coordinator in enumerate(muni.coordinators):
         check.refs("municipality.yaml", ("coordinators", n), None, [coordinator], contact_by_id)
+    for n, theme in enumerate(muni.alert_themes):
+        check.refs("municipality.yaml", ("alert_themes", n), None, [theme], theme_ids)
     for i, d in enumerate(districts.districts):
+        loc = ("districts", i)
         check.refs(
-            "districts.yaml",
-            ("districts", i, "fallback_contact"),
-            d.id,
-            [d.fallback_contact],
-            contact_by_id,
+            "districts.yaml", (*loc, "fallback_contact"), d.id, [d.fallback_contact], contact_by_id
         )
+        check.refs("districts.yaml", (*loc, "core_group"), d.id, d.core_group, contact_by_id)
     for i, c in enumerate(contacts.contacts):
         loc = ("contacts", i)
         check.refs(

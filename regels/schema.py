@@ -47,6 +47,30 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+class Timing(Strict):
+    """Reminders, escalation and reassurance, in working days."""
+
+    remind_days_before: int = Field(default=1, ge=0, le=10)
+    escalate_factor: float = Field(default=2.0, ge=1.0, le=10.0)
+    progress_every_days: int = Field(default=5, ge=0, le=60)
+
+
+class Digest(Strict):
+    """When working groups get their digest (local time, Europe/Amsterdam)."""
+
+    weekly: str = Field(
+        default="mon 08:30", pattern=r"^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d$"
+    )
+    monthly: bool = True
+
+
+class Retention(Strict):
+    """How long personal data stays after a signal is closed (AVG)."""
+
+    reporter_days: int = Field(default=365, ge=1)
+    care_days: int = Field(default=90, ge=1)
+
+
 class MunicipalityFile(Strict):
     """municipality.yaml: the name, the owner of last resort, and closing days."""
 
@@ -54,6 +78,12 @@ class MunicipalityFile(Strict):
     fallback_contact: Id = Field(description="owner when the place of a report is unknown")
     closing_days: list[date] = []
     default_deadline_days: int = Field(default=5, ge=0, le=60)
+    timing: Timing = Timing()
+    alert_themes: list[Id] = Field(
+        default=["veiligheid", "zorg"], description="urgent reports on these alert the core group"
+    )
+    digest: Digest = Digest()
+    retention: Retention = Retention()
     coordinators: list[Id] = Field(default=[], description="contacts who may act on any signal")
 
 
@@ -68,6 +98,7 @@ class District(Strict):
     id: Id
     name: str
     fallback_contact: Id = Field(description="the wijkmanager: owner when no rule matches")
+    core_group: list[Id] = Field(default=[], description="kerngroep: told of serious incidents")
     neighbourhoods: list[Neighbourhood] = Field(min_length=1)
 
 
@@ -130,6 +161,7 @@ class Outcome(Strict):
     priority: Urgency | None = None
     deadline_days: int | None = Field(default=None, ge=0, le=60)
     escalate_to: Id | None = None
+    alert: bool = Field(default=False, description="a serious incident: tell the core group")
 
     @model_validator(mode="after")
     def _one_owner(self) -> Outcome:

@@ -1,8 +1,8 @@
-"""Initial tables: signals, audit events, contacts, drafts, timers and the outbox.
+"""Initial tables: signals, audit events, contacts, drafts, timers, digests and the outbox.
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 14:38:44.483904
+Create Date: 2026-11-22 15:24:46.532705
 """
 
 from __future__ import annotations
@@ -26,6 +26,15 @@ def upgrade() -> None:
         sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("contact_id"),
         sa.UniqueConstraint("telegram_user_id"),
+    )
+    op.create_table(
+        "digest",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("district", sa.String(length=60), nullable=False),
+        sa.Column("period", sa.String(length=12), nullable=False),
+        sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("district", "period", name="uq_digest_district_period"),
     )
     op.create_table(
         "draft",
@@ -118,8 +127,10 @@ def upgrade() -> None:
         sa.Column("explanation", sa.String(length=2000), nullable=False),
         sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("deadline", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("deadline_days", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("escalated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("solved", sa.Boolean(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("reference"),
@@ -232,4 +243,5 @@ def downgrade() -> None:
 
     op.drop_table("group_link")
     op.drop_table("draft")
+    op.drop_table("digest")
     op.drop_table("contact_registration")

@@ -1,0 +1,36 @@
+"""The digest's chart: signals by theme and status for the period, as a PNG."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # no screen on a server
+import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
+
+from signalen.overzicht import Digest
+
+
+def chart_png(digest: Digest, labels: dict[str, str], title: str) -> bytes:
+    """Stacked bars per theme: still open and done, for signals new in the period."""
+    themes = list(digest.new_by_theme) or ["–"]
+    open_counts = [digest.new_by_theme.get(t, {}).get("open", 0) for t in themes]
+    done_counts = [digest.new_by_theme.get(t, {}).get("afgehandeld", 0) for t in themes]
+    names = [labels.get(t, t) for t in themes]
+    figure, axis = plt.subplots(figsize=(7, 3.6), dpi=100)
+    try:
+        axis.barh(names, done_counts, color="#2e7d32", label="afgehandeld / done")
+        axis.barh(names, open_counts, left=done_counts, color="#f9a825", label="open")
+        axis.set_title(title, fontsize=11)
+        axis.set_xlabel("meldingen / reports")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axis.invert_yaxis()
+        axis.legend(loc="lower right", fontsize=8, frameon=False)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)

@@ -1,0 +1,86 @@
+"""When to remind, escalate and reassure: the timer plan of an open signal (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from signalen.werkdagen import WorkingCalendar
+from signalen.workflow import OPEN_STATUSES, Status
+
+ACCEPTED = frozenset({Status.IN_BEHANDELING})
+
+
+@dataclass(frozen=True, slots=True)
+class TimePolicy:
+    """From the municipality's config; the defaults follow the issue and the Buurtmakerij plans."""
+
+    remind_days_before: int = 1
+    escalate_factor: float = 2.0
+    progress_every_days: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedTimer:
+    kind: str  # reminder_before, reminder_due, escalation, progress
+    due_at: datetime
+    key: str
+
+
+def plan_timers(
+    *,
+    signal_id: int,
+    status: Status | str,
+    deadline: datetime,
+    deadline_days: int,
+    changed_at: datetime,
+    calendar: WorkingCalendar,
+    policy: TimePolicy,
+) -> list[PlannedTimer]:
+    """Return the timers an open signal needs now; a closed signal needs none.
+
+    Reminders go to an owner who has not accepted yet: one working day before the deadline
+    and at it. Escalation comes when the signal is overdue by its own deadline again (2x),
+    accepted or not. The reporter hears "still in progress" after N quiet working days.
+    """
+    status = Status(status)
+    if status not in OPEN_STATUSES:
+        return []
+    stamp = f"{deadline.astimezone(UTC):%Y%m%d%H%M}"  # keys must not depend on a zone
+    timers: list[PlannedTimer] = []
+    if status not in ACCEPTED:
+        before = _working_days_before(deadline, policy.remind_days_before, calendar)
+        if before is not None and before > changed_at:
+            timers.append(PlannedTimer("reminder_before", before, f"s{signal_id}:before:{stamp}"))
+        timers.append(PlannedTimer("reminder_due", deadline, f"s{signal_id}:due:{stamp}"))
+    extra = max(1, round(deadline_days * (policy.escalate_factor - 1)))
+    escalate_day = calendar.add_working_days(deadline.astimezone(calendar.tz).date(), extra)
+    escalate_at = datetime.combine(escalate_day, deadline.astimezone(calendar.tz).timetz())
+    timers.append(PlannedTimer("escalation", escalate_at, f"s{signal_id}:escalation:{stamp}"))
+    if policy.progress_every_days > 0:
+        progress_at = calendar.deadline(changed_at, policy.progress_every_days)
+        key = f"s{signal_id}:progress:{changed_at.astimezone(UTC):%Y%m%d%H%M%S%f}"
+        timers.append(PlannedTimer("progress", progress_at, key))
+    return timers
+
+
+def still_relevant(kind: str, status: Status | str) -> bool:
+    """Tell whether a timer of `kind` should still act on a signal now in `status`."""
+    status = Status(status)
+    if status not in OPEN_STATUSES:
+        return False
+    if kind.startswith("reminder"):
+        return status not in ACCEPTED
+    return True
+
+
+def _working_days_before(moment: datetime, days: int, calendar: WorkingCalendar) -> datetime | None:
+    if days <= 0:
+        return None
+    local = moment.astimezone(calendar.tz)
+    day = local.date()
+    for _ in range(days):
+        day -= timedelta(days=1)
+        while not calendar.is_working_day(day):
+            day -= timedelta(days=1)
+    return datetime.combine(day, local.timetz())
