@@ -26,3 +26,4 @@ bench: $(BIN)/wijksignaal
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/conversations.py
 	$(BIN)/python bench/outbox.py
+	$(BIN)/python bench/scale.py

@@ -16,9 +16,10 @@ from sqlmodel import col, select
 from bot.app import running
 from bot.berichten import owner_phrase
 from bot.beurt import Services
-from bot.simgebruikers import SimUser
+from bot.simgebruikers import SimGroup, SimUser
 from bot.simulator import BotApiSimulator, ChatMessage
 from bot.taal import Texts, say_date
+from bot.ticker import tick
 from opslag import contacten
 from opslag.database import make_engine, make_sessions, upgrade
 from opslag.tabellen import SignalRow
@@ -44,8 +45,8 @@ class DemoClock:
             + timedelta(seconds=asyncio.get_running_loop().time() - self._t0)
         )
 
-    def jump_to(self, hour: int, minute: int = 0) -> None:
-        target = self.start.replace(hour=hour, minute=minute)
+    def jump_to(self, hour: int, minute: int = 0, *, days: int = 0) -> None:
+        target = (self.start + timedelta(days=days)).replace(hour=hour, minute=minute)
         self.offset += max(timedelta(), target - self())
 
 
@@ -93,6 +94,8 @@ async def play(console: Console, municipality: Municipality) -> None:
             "fatima": SimUser(sim, 101, "Fatima"),
             "kees": SimUser(sim, 102, "Kees"),
             "ans": SimUser(sim, 103, "Ans"),
+            "dirk": SimUser(sim, 104, "Dirk"),
+            "noor": SimUser(sim, 105, "Noor"),
         }
         for n, (key, contact_id) in enumerate(owners.items()):
             people[key] = SimUser(sim, 201 + n, municipality.contacts[contact_id].name.split()[0])
@@ -101,6 +104,8 @@ async def play(console: Console, municipality: Municipality) -> None:
             + (f" ({municipality.contacts[owners[k]].role.value})" if k in owners else " (bewoner)")
             for k, p in people.items()
         }
+        group = SimGroup(sim, -1001, "Wijkwerkgroep Rivierenwijk")
+        names[group.id] = group.title
         log = Transcript(console, clock, names)
         sim.listeners.append(log.bot_message)
         try:
@@ -111,9 +116,10 @@ async def play(console: Console, municipality: Municipality) -> None:
                 file_url=sim.file_url,
                 poll_timeout=1,
             ) as worker:
-                await _day(log, clock, services, people, owners)
+                await _day(log, clock, services, people, owners, group)
                 await worker.sender.drain(timeout=20)
                 await sim.quiet(0.5)
+                await _monday(log, clock, services, group)
             _summary(console, services, await _signals(services))
         finally:
             await engine.dispose()
@@ -126,6 +132,7 @@ async def _day(
     services: Services,
     p: dict[str, SimUser],
     owners: dict[str, str],
+    group: SimGroup,
 ) -> None:
     log.scene("The coordinator links three professionals with invitation links")
     for key, contact_id in owners.items():
@@ -139,6 +146,13 @@ async def _day(
             )
         await _do(log, p[key], f"/start inv_{token[:6]}…", p[key].says(f"/start inv_{token}"))
         await p[key].expect("Welkom")
+    async with services.sessions.begin() as session:
+        code = await contacten.create_invite(
+            session, purpose="group", target="rivierenwijk", at=clock(), valid_for=timedelta(days=7)
+        )
+    log.person(p["olaf"], f"in {group.title}: /koppel {code}")
+    await group.member_says(p["olaf"], f"/koppel {code}")
+    await group.sim.wait_for(group.id, lambda m: "overzicht" in m.body)
 
     await _settle(services)
     log.scene("Fatima reports rubbish dumped beside the containers in the Deltabuurt")
@@ -153,6 +167,20 @@ async def _day(
         photo=True,
         contact="Anoniem",
     )
+
+    await _settle(services)
+    clock.jump_to(9, 10)
+    log.scene("Two neighbours report more bags on the same street: a hotspot")
+    for key, number in (("dirk", "14"), ("noor", "20")):
+        await _report(
+            log,
+            p[key],
+            "Alweer zakken bij de container",
+            f"Rijnstraat {number}",
+            photo=False,
+            contact="Anoniem",
+        )
+    await p["olaf"].expect("hoort bij een hotspot")
 
     await _settle(services)
     clock.jump_to(9, 20)
@@ -184,7 +212,7 @@ async def _day(
     await _settle(services)
     clock.jump_to(11, 0)
     log.scene("The owners take their reports on")
-    for key, reference in (("olaf", "000001"), ("bram", "000002"), ("hatice", "000003")):
+    for key, reference in (("olaf", "000001"), ("bram", "000004"), ("hatice", "000005")):
         await _tap(log, p[key], "Oppakken", reference)
     await ans.expect("opgepakt")
 
@@ -207,6 +235,20 @@ async def _day(
     await p["bram"].expect("Heropende melding")
     await _tap(log, ans, "Ja, opgelost", "Is het opgelost?")
     await ans.expect("Fijn om te horen")
+
+
+async def _monday(log: Transcript, clock: DemoClock, services: Services, group: SimGroup) -> None:
+    """The next Monday morning: the working group gets its weekly digest; reminders go out."""
+    days = 7 - clock().weekday()
+    clock.jump_to(8, 31, days=days)
+    log.scene("Next Monday 08:30: the wijkwerkgroep gets its digest (care signals as counts)")
+    report = await tick(services, clock())
+    await _settle(services)
+    await group.sim.wait_for(group.id, lambda m: m.photo is not None, timeout=20)
+    chart = next(m for m in reversed(group.inbox()) if m.photo)
+    path = Path(tempfile.gettempdir()) / "wijksignaal-demo-digest.png"
+    path.write_bytes(group.sim.files[chart.photo or ""])
+    log.console.print(f"{'':25}(chart saved to {path}; {report.timers} timer(s) acted on)")
 
 
 async def _settle(services: Services) -> None:

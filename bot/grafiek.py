@@ -21,13 +21,15 @@ def chart_png(digest: Digest, labels: dict[str, str], title: str) -> bytes:
     names = [labels.get(t, t) for t in themes]
     figure, axis = plt.subplots(figsize=(7, 3.6), dpi=100)
     try:
-        axis.barh(names, done_counts, color="#2e7d32", label="afgehandeld / done")
-        axis.barh(names, open_counts, left=done_counts, color="#f9a825", label="open")
+        axis.barh(names, done_counts, height=0.6, color="#2e7d32", label="afgehandeld / done")
+        axis.barh(names, open_counts, height=0.6, left=done_counts, color="#f9a825", label="open")
         axis.set_title(title, fontsize=11)
         axis.set_xlabel("meldingen / reports")
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.invert_yaxis()
-        axis.legend(loc="lower right", fontsize=8, frameon=False)
+        axis.legend(
+            loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=8, frameon=False
+        )
         figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.berichten import notify_owner, owner_phrase, place_of, tell_reporter, theme_label
+from bot.berichten import owner_buttons, owner_phrase, place_of, tell_reporter, theme_label
 from bot.beurt import Services
 from bot.taal import say_date
 from opslag import contacten, meldingen, outbox, overzicht, timers
@@ -17,6 +17,7 @@ from signalen.overzicht import HOTSPOT_DAYS, find_hotspots
 from signalen.tijdbeleid import TimePolicy, plan_timers, still_relevant
 
 log = logging.getLogger(__name__)
+STALE_REMINDER = timedelta(hours=12)
 
 
 def policy(services: Services) -> TimePolicy:
@@ -107,6 +108,11 @@ async def act_on_timer(
     if signal is None or not still_relevant(timer.kind, signal.status):
         return
     if timer.kind in ("reminder_before", "reminder_due"):
+        if now - timer.due_at > STALE_REMINDER:
+            log.info(
+                "timer %s: reminder for signal %s too late to help; skipped", timer.id, signal.id
+            )
+            return  # after downtime a day-old reminder only adds noise; escalation still comes
         await _remind(session, services, signal, timer)
     elif timer.kind == "escalation":
         await _escalate(session, services, signal, timer, now)
@@ -128,14 +134,17 @@ async def _remind(
         wanneer="before" if timer.kind == "reminder_before" else "due",
         termijn=say_date(signal.deadline, taal),
     )
+    payload: dict[str, object] = {"text": text, "parse_mode": "HTML"}
+    buttons = owner_buttons(services, signal, taal)  # act straight from the reminder
+    if buttons is not None:
+        payload["reply_markup"] = buttons.to_dict()
     await outbox.enqueue(
         session,
         dedupe_key=f"t{timer.id}:owner",
         chat_id=registration.chat_id,
         at=services.clock(),
-        payload={"text": text, "parse_mode": "HTML"},
+        payload=payload,
     )
-    await notify_owner(session, services, signal, key=f"t{timer.id}:card", headline="kaart")
 
 
 async def _escalate(

@@ -22,6 +22,7 @@ class SignalRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("year", "sequence", name="uq_signal_year_sequence"),
         Index("ix_signal_district_reported", "district", "reported_at"),
+        Index("ix_signal_district_closed", "district", "closed_at"),
         Index("ix_signal_contact_status", "contact_id", "status"),
     )
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 15:24:46.532705
+Create Date: 2026-11-22 15:45:36.639596
 """
 
 from __future__ import annotations
@@ -139,6 +139,7 @@ def upgrade() -> None:
     with op.batch_alter_table("signal", schema=None) as batch_op:
         batch_op.create_index("ix_signal_contact_status", ["contact_id", "status"], unique=False)
         batch_op.create_index(batch_op.f("ix_signal_deadline"), ["deadline"], unique=False)
+        batch_op.create_index("ix_signal_district_closed", ["district", "closed_at"], unique=False)
         batch_op.create_index(
             "ix_signal_district_reported", ["district", "reported_at"], unique=False
         )
@@ -226,6 +227,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_signal_status"))
         batch_op.drop_index(batch_op.f("ix_signal_reporter_telegram_id"))
         batch_op.drop_index("ix_signal_district_reported")
+        batch_op.drop_index("ix_signal_district_closed")
         batch_op.drop_index(batch_op.f("ix_signal_deadline"))
         batch_op.drop_index("ix_signal_contact_status")
 

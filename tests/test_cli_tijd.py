@@ -1,0 +1,119 @@
+"""`wijksignaal tick`, `digest` and `export` against a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.beurt import Services
+from bot.cli import app
+from bot.planning import replan
+from bot.taal import Texts
+from opslag import meldingen
+from opslag.database import make_engine, make_sessions, upgrade
+from signalen.model import Place, Reporter, Urgency
+from tests.conftest import local
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database(tmp_path: Path, deventer) -> dict[str, str]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+
+    async def seed() -> None:
+        engine = make_engine(url)
+        await upgrade(engine)
+        services = Services(
+            municipality=deventer,
+            sessions=make_sessions(engine),
+            texts=Texts(),
+            clock=lambda: local(2026, 11, 17, 10),
+        )
+        async with services.sessions.begin() as session:
+            for n, (theme, text) in enumerate(
+                [
+                    ("afval", "Zakken naast container"),
+                    ("zorg", "GEHEIM-MARKER buurman verward"),
+                    ("afval", "Nog meer zakken"),
+                ]
+            ):
+                signal = await meldingen.add_signal(
+                    session,
+                    theme=theme,
+                    description=text,
+                    urgency=Urgency.NORMAAL,
+                    place=Place(
+                        street="Rijnstraat",
+                        house_number=str(n),
+                        neighbourhood="deltabuurt",
+                        district="rivierenwijk",
+                    ),
+                    reporter=Reporter(telegram_user_id=7000 + n, anonymous=False, name="Piet"),
+                    routing=meldingen.Routing(
+                        contact_id="wb-rivierenwijk",
+                        escalation_contact_id="wm-rivierenwijk",
+                        rule_id="afval-wijkbeheer",
+                        explanation="x",
+                        priority=Urgency.NORMAAL,
+                        deadline=local(2026, 11, 19, 17),
+                        deadline_days=2,
+                    ),
+                    reported_at=local(2026, 11, 17, 10 + n),
+                )
+                await session.flush()
+                await replan(session, services, signal, local(2026, 11, 17, 10 + n))
+        await engine.dispose()
+
+    asyncio.run(seed())
+    return {"DATABASE_URL": url}
+
+
+def test_digest_preview_shows_counts_and_keeps_care_private(database) -> None:
+    result = runner.invoke(
+        app, ["digest", "--district", "rivierenwijk", "--period", "2026-W47"], env=database
+    )
+    assert result.exit_code == 0, result.output
+    assert "Overzicht Rivierenwijk · 2026-W47" in result.output
+    assert (
+        "Nieuw: 3" in result.output
+        and "Zorgsignalen (alleen aantallen): nieuw 1, open 1" in result.output
+    )
+    assert "GEHEIM-MARKER" not in result.output and "Chart:" in result.output
+    assert "No group is linked" not in result.output  # nothing sent without --send
+
+
+def test_digest_refuses_a_bad_period_and_unknown_district(database) -> None:
+    result = runner.invoke(
+        app, ["digest", "--district", "rivierenwijk", "--period", "week 47"], env=database
+    )
+    assert result.exit_code == 2 and "2026-W47" in result.output
+    result = runner.invoke(app, ["digest", "--district", "rivierenwyk"], env=database)
+    assert result.exit_code == 2 and "did you mean 'rivierenwijk'?" in result.output
+
+
+def test_export_has_no_personal_data_of_care_signals(database) -> None:
+    result = runner.invoke(
+        app,
+        ["export", "--district", "rivierenwijk", "--from", "2026-11-01", "--to", "2026-11-30"],
+        env=database,
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [r["theme"] for r in rows] == ["afval", "zorg", "afval"]
+    care = rows[1]
+    assert care["street"] == "" and rows[0]["street"] == "Rijnstraat"
+    assert "GEHEIM-MARKER" not in result.output and "Piet" not in result.output
+
+
+def test_tick_acts_on_due_timers_once(database) -> None:
+    first = runner.invoke(app, ["tick", "--now", "2026-11-19T17:05:00+01:00"], env=database)
+    assert first.exit_code == 0, first.output
+    assert "6 timer(s) done" in first.output  # both reminders of each of the three signals
+    again = runner.invoke(app, ["tick", "--now", "2026-11-19T17:06:00+01:00"], env=database)
+    assert "0 timer(s) done" in again.output
