@@ -43,12 +43,14 @@ async def generate(url: str, count: int) -> None:
     places = [(n.id, d.id, n.streets[0] if n.streets else None)
               for d in municipality.districts.values() for n in d.neighbourhoods]
     rng = random.Random(count)
+    # Signals arrive in time order, so ids rise with reported_at (as in production).
+    moments = sorted(NOW - timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60)) for _ in range(count))
     chunk = 10_000
     async with engine.begin() as connection:
         for start in range(0, count, chunk):
             rows, timer_rows = [], []
             for n in range(start + 1, min(count, start + chunk) + 1):
-                reported = NOW - timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60))
+                reported = moments[n - 1]
                 neighbourhood, district, street = rng.choice(places)
                 deadline = reported + timedelta(days=rng.randint(1, 14))
                 is_open = reported > NOW - timedelta(days=30) and rng.random() < 0.3

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
-
-matplotlib.use("Agg")  # no screen on a server
-import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
-
 from signalen.overzicht import Digest
 
 
 def chart_png(digest: Digest, labels: dict[str, str], title: str) -> bytes:
     """Stacked bars per theme: still open and done, for signals new in the period."""
+    # Imported here: matplotlib costs ~40 MB, and a worker draws a chart once a week.
+    import matplotlib
+
+    matplotlib.use("Agg")  # no screen on a server
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
     themes = list(digest.new_by_theme) or ["–"]
     open_counts = [digest.new_by_theme.get(t, {}).get("open", 0) for t in themes]
     done_counts = [digest.new_by_theme.get(t, {}).get("afgehandeld", 0) for t in themes]
