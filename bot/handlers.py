@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot import behandelen, melden
+from bot import behandelen, indienen, melden
 from bot.berichten import theme_label
 from bot.beurt import Services, Turn, in_turn
 from bot.taal import LANGUAGES, say_time
@@ -258,7 +258,7 @@ async def _draft_button(turn: Turn, data: dict, rest: str) -> None:
     field, _, value = rest.partition(":")
     if field == "sum" and value == "send" and melden.next_step(data) == "summary":
         turn.answer()
-        await melden.submit(turn, data)
+        await indienen.submit(turn, data)
     elif field == "sum" and value == "cancel":
         await concepten.delete_draft(turn.session, chat_id=turn.chat_id)
         turn.answer()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.simulator import BotApiSimulator, ChatMessage
+from bot.simberichten import ChatMessage, message_json
+from bot.simulator import BotApiSimulator
 
 
 @dataclass
@@ -91,14 +92,12 @@ class SimUser:
         raise AssertionError(f"no button {label!r} in {target.buttons()}")
 
     async def taps_data(self, data: str, message: ChatMessage) -> int:
-        from bot.simulator import _message_json
-
         query = {
             "id": f"cq-{self.id}-{self.sim.calls['answerCallbackQuery']}-{data}",
             "from": self.profile,
             "chat_instance": str(self.id),
             "data": data,
-            "message": _message_json(self.sim, message),
+            "message": message_json(message, bot_id=self.sim.bot_id, username=self.sim.username),
         }
         return await self.sim.push("callback_query", query)
 

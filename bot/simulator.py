@@ -13,38 +13,17 @@ import asyncio
 import contextlib
 import json
 import time
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
+from bot.simberichten import ChatMessage, message_json
+from bot.telegramregels import ApiError, FloodControl, check_markup, parse_text
+
 _RAW_FIELDS = {"text", "caption", "parse_mode", "photo", "file_id", "callback_query_id", "url"}
-_HTML_TAGS = {
-    "b",
-    "strong",
-    "i",
-    "em",
-    "u",
-    "ins",
-    "s",
-    "strike",
-    "del",
-    "a",
-    "code",
-    "pre",
-    "tg-spoiler",
-    "span",
-    "blockquote",
-}
-
-
-class ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(description)
-        self.code, self.description, self.retry_after = code, description, retry_after
 
 
 @dataclass
@@ -55,116 +34,6 @@ class Fault:
     retry_after: int | None
     times: int
     chat_id: int | None = None
-
-
-@dataclass
-class ChatMessage:
-    """A message as the simulator keeps it; `from_bot` tells who sent it."""
-
-    chat_id: int
-    message_id: int
-    from_bot: bool
-    text: str | None = None  # as the person sees it (HTML turned into entities, like Telegram)
-    caption: str | None = None
-    html: str | None = None  # what the bot sent, for "message is not modified"
-    entities: list[dict[str, Any]] = field(default_factory=list)
-    photo: str | None = None
-    location: tuple[float, float] | None = None
-    reply_markup: dict[str, Any] | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def body(self) -> str:
-        return self.text or self.caption or ""
-
-    def buttons(self) -> list[tuple[str, str]]:
-        """Inline buttons as (label, callback data), row by row."""
-        rows = (self.reply_markup or {}).get("inline_keyboard", [])
-        return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
-
-    def keyboard(self) -> list[str]:
-        """Reply-keyboard button labels."""
-        rows = (self.reply_markup or {}).get("keyboard", [])
-        return [b["text"] if isinstance(b, dict) else b for row in rows for b in row]
-
-
-_ENTITY_TYPES = {
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "code": "code",
-    "pre": "pre",
-    "a": "text_link",
-    "tg-spoiler": "spoiler",
-    "span": "spoiler",
-    "blockquote": "blockquote",
-}
-
-
-class _Entities(HTMLParser):
-    """Parses Telegram HTML like Telegram: plain text plus entities (UTF-16 offsets); refuses
-    unknown or unbalanced tags."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text = ""
-        self.stack: list[tuple[str, int, str | None]] = []
-        self.entities: list[dict[str, Any]] = []
-        self.error: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _HTML_TAGS:
-            self.error = self.error or f'unsupported start tag "{tag}"'
-        self.stack.append((tag, _utf16(self.text), dict(attrs).get("href")))
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack[-1][0] != tag:
-            self.error = self.error or f'unexpected end tag "{tag}"'
-            return
-        _, start, href = self.stack.pop()
-        length = _utf16(self.text) - start
-        if length and tag in _ENTITY_TYPES:
-            entity = {"type": _ENTITY_TYPES[tag], "offset": start, "length": length}
-            if href:
-                entity["url"] = href
-            self.entities.append(entity)
-
-    def handle_data(self, data: str) -> None:
-        self.text += data
-
-
-def _utf16(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-class FloodControl:
-    """Sliding windows like Telegram's: 30/s overall, 1/s per private chat, 20/min per group."""
-
-    def __init__(self, overall: int = 30, private_per_second: int = 1, group_per_minute: int = 20):
-        self.overall, self.private, self.group = overall, private_per_second, group_per_minute
-        self._all: deque[float] = deque()
-        self._chats: dict[int, deque[float]] = defaultdict(deque)
-
-    def admit(self, chat_id: int, now: float) -> int | None:
-        """Record a send, or return the seconds to wait when it would flood."""
-        window, limit = (1.0, self.private) if chat_id > 0 else (60.0, self.group)
-        sent = self._chats[chat_id]
-        for queue, span in ((self._all, 1.0), (sent, window)):
-            while queue and queue[0] <= now - span:
-                queue.popleft()
-        if len(sent) >= limit:
-            return max(1, round(sent[0] + window - now))
-        if len(self._all) >= self.overall:
-            return 1
-        sent.append(now)
-        self._all.append(now)
-        return None
 
 
 class BotApiSimulator:
@@ -373,13 +242,13 @@ class BotApiSimulator:
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         html = str(params.get("text", ""))
-        text, entities = _parse(html, 4096, "message is too long", params.get("parse_mode"))
+        text, entities = parse_text(html, 4096, "message is too long", params.get("parse_mode"))
         return self._bot_message(params, text=text, html=html, entities=entities)
 
     async def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
         caption = params.get("caption")
         if caption is not None:
-            caption, _ = _parse(
+            caption, _ = parse_text(
                 str(caption), 1024, "message caption is too long", params.get("parse_mode")
             )
         photo = params.get("photo")
@@ -396,7 +265,7 @@ class BotApiSimulator:
     async def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._find(params)
         html = str(params.get("text", ""))
-        text, entities = _parse(html, 4096, "message is too long", params.get("parse_mode"))
+        text, entities = parse_text(html, 4096, "message is too long", params.get("parse_mode"))
         markup = params.get("reply_markup")
         if html == message.html and markup == message.reply_markup:
             raise ApiError(
@@ -404,19 +273,19 @@ class BotApiSimulator:
                 "Bad Request: message is not modified: specified new message "
                 "content and reply markup are exactly the same",
             )
-        _check_markup(markup)
+        check_markup(markup)
         message.text, message.html, message.entities = text, html, entities
         message.reply_markup = markup
-        return _message_json(self, message)
+        return message_json(message, bot_id=self.bot_id, username=self.username)
 
     async def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._find(params)
         markup = params.get("reply_markup")
         if markup == message.reply_markup or (not markup and not message.reply_markup):
             raise ApiError(400, "Bad Request: message is not modified")
-        _check_markup(markup)
+        check_markup(markup)
         message.reply_markup = markup
-        return _message_json(self, message)
+        return message_json(message, bot_id=self.bot_id, username=self.username)
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         if len(str(params.get("text") or "")) > 200:
@@ -447,14 +316,14 @@ class BotApiSimulator:
         if chat_id not in self.chats:
             raise ApiError(400, "Bad Request: chat not found")
         markup = params.get("reply_markup")
-        _check_markup(markup)
+        check_markup(markup)
         message = ChatMessage(
             chat_id, self._new_message_id(chat_id), True, reply_markup=markup, **content
         )
         self.messages[chat_id].append(message)
         for listener in self.listeners:
             listener(message)
-        return _message_json(self, message)
+        return message_json(message, bot_id=self.bot_id, username=self.username)
 
     def _find(self, params: dict[str, Any]) -> ChatMessage:
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
@@ -469,68 +338,6 @@ class BotApiSimulator:
 
 
 _SENDING = {"sendMessage", "sendPhoto", "sendLocation"}
-
-
-def _parse(
-    html: str, limit: int, too_long: str, parse_mode: Any
-) -> tuple[str, list[dict[str, Any]]]:
-    """Return (text, entities) as Telegram would store them, or refuse like Telegram."""
-    text, entities = html, []
-    if parse_mode == "HTML":
-        parser = _Entities()
-        parser.feed(html)
-        parser.close()
-        if parser.error or parser.stack:
-            problem = parser.error or f'unclosed tag "{parser.stack[-1][0]}"'
-            raise ApiError(400, f"Bad Request: can't parse entities: {problem}")
-        text, entities = parser.text, sorted(parser.entities, key=lambda e: e["offset"])
-    if not text.strip():
-        raise ApiError(400, "Bad Request: message text is empty")
-    if len(text) > limit:
-        raise ApiError(400, f"Bad Request: {too_long}")
-    return text, entities
-
-
-def _check_markup(markup: Any) -> None:
-    for row in (markup or {}).get("inline_keyboard", []):
-        for button in row:
-            if len(button.get("callback_data", "").encode()) > 64:
-                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-
-
-def _message_json(sim: BotApiSimulator, message: ChatMessage) -> dict[str, Any]:
-    chat_type = "private" if message.chat_id > 0 else "group"
-    data: dict[str, Any] = {
-        "message_id": message.message_id,
-        "date": int(time.time()),
-        "chat": {"id": message.chat_id, "type": chat_type},
-        "from": {
-            "id": sim.bot_id,
-            "is_bot": True,
-            "first_name": "Wijksignaal",
-            "username": sim.username,
-        },
-    }
-    if message.text is not None:
-        data["text"] = message.text
-        if message.entities:
-            data["entities"] = message.entities
-    if message.caption is not None:
-        data["caption"] = message.caption
-    if message.photo is not None:
-        data["photo"] = [
-            {
-                "file_id": message.photo,
-                "file_unique_id": f"u-{message.photo}",
-                "width": 800,
-                "height": 600,
-            }
-        ]
-    if message.location is not None:
-        data["location"] = {"latitude": message.location[0], "longitude": message.location[1]}
-    if message.reply_markup and "inline_keyboard" in message.reply_markup:
-        data["reply_markup"] = message.reply_markup
-    return data
 
 
 async def _params(request: web.Request, sim: BotApiSimulator) -> dict[str, Any]:
