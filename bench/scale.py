@@ -40,11 +40,16 @@ async def generate(url: str, count: int) -> None:
     from regels.laden import load_municipality
 
     municipality = load_municipality()
-    places = [(n.id, d.id, n.streets[0] if n.streets else None)
-              for d in municipality.districts.values() for n in d.neighbourhoods]
+    places = [
+        (n.id, d.id, n.streets[0] if n.streets else None)
+        for d in municipality.districts.values()
+        for n in d.neighbourhoods
+    ]
     rng = random.Random(count)
     # Signals arrive in time order, so ids rise with reported_at (as in production).
-    moments = sorted(NOW - timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60)) for _ in range(count))
+    moments = sorted(
+        NOW - timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60)) for _ in range(count)
+    )
     chunk = 10_000
     async with engine.begin() as connection:
         for start in range(0, count, chunk):
@@ -56,22 +61,51 @@ async def generate(url: str, count: int) -> None:
                 is_open = reported > NOW - timedelta(days=30) and rng.random() < 0.3
                 closed = None if is_open else reported + timedelta(hours=rng.randint(1, 400))
                 year = reported.year
-                rows.append({
-                    "id": n, "reference": f"WS-{year}-{n:07d}", "year": year, "sequence": n,
-                    "theme": rng.choice(THEMES), "theme_suggested": False, "description": "x",
-                    "street": street, "house_number": str(rng.randint(1, 80)),
-                    "neighbourhood": neighbourhood, "district": district, "lat": None, "lon": None,
-                    "urgency": "normaal", "priority": "normaal",
-                    "status": "toegewezen" if is_open else "afgehandeld", "channel": "telegram",
-                    "reporter_role": "bewoner", "reporter_anonymous": True, "reporter_language": "nl",
-                    "contact_id": f"wb-{district}", "escalation_contact_id": f"wm-{district}",
-                    "rule_id": "afval-wijkbeheer", "explanation": "bench", "reported_at": reported,
-                    "deadline": deadline, "deadline_days": 3, "updated_at": reported,
-                    "closed_at": closed, "solved": rng.choice([True, False, None]),
-                })
+                rows.append(
+                    {
+                        "id": n,
+                        "reference": f"WS-{year}-{n:07d}",
+                        "year": year,
+                        "sequence": n,
+                        "theme": rng.choice(THEMES),
+                        "theme_suggested": False,
+                        "description": "x",
+                        "street": street,
+                        "house_number": str(rng.randint(1, 80)),
+                        "neighbourhood": neighbourhood,
+                        "district": district,
+                        "lat": None,
+                        "lon": None,
+                        "urgency": "normaal",
+                        "priority": "normaal",
+                        "status": "toegewezen" if is_open else "afgehandeld",
+                        "channel": "telegram",
+                        "reporter_role": "bewoner",
+                        "reporter_anonymous": True,
+                        "reporter_language": "nl",
+                        "contact_id": f"wb-{district}",
+                        "escalation_contact_id": f"wm-{district}",
+                        "rule_id": "afval-wijkbeheer",
+                        "explanation": "bench",
+                        "reported_at": reported,
+                        "deadline": deadline,
+                        "deadline_days": 3,
+                        "updated_at": reported,
+                        "closed_at": closed,
+                        "solved": rng.choice([True, False, None]),
+                    }
+                )
                 if is_open:
-                    timer_rows.append({"key": f"s{n}:due", "kind": "reminder_due", "signal_id": n,
-                                       "due_at": deadline, "cancelled": False, "data": {}})
+                    timer_rows.append(
+                        {
+                            "key": f"s{n}:due",
+                            "kind": "reminder_due",
+                            "signal_id": n,
+                            "due_at": deadline,
+                            "cancelled": False,
+                            "data": {},
+                        }
+                    )
             await connection.execute(insert(SignalRow), rows)
             if timer_rows:
                 await connection.execute(insert(TimerRow), timer_rows)
@@ -91,8 +125,12 @@ async def measure(url: str) -> dict[str, float]:
     from regels.laden import load_municipality
 
     engine = make_engine(url)
-    services = Services(municipality=load_municipality(), sessions=make_sessions(engine),
-                        texts=Texts(), clock=lambda: NOW)
+    services = Services(
+        municipality=load_municipality(),
+        sessions=make_sessions(engine),
+        texts=Texts(),
+        clock=lambda: NOW,
+    )
     period = parse_period("2026-W48")
     digest_times, scan_times = [], []
     for _ in range(5):
@@ -105,7 +143,11 @@ async def measure(url: str) -> dict[str, float]:
             scan_times.append(time.perf_counter() - started)
     await engine.dispose()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"digest_ms": min(digest_times) * 1000, "scan_ms": min(scan_times) * 1000, "rss_mb": rss_mb}
+    return {
+        "digest_ms": min(digest_times) * 1000,
+        "scan_ms": min(scan_times) * 1000,
+        "rss_mb": rss_mb,
+    }
 
 
 def main() -> None:
@@ -118,24 +160,34 @@ def main() -> None:
         for size in sizes:
             targets.append(("sqlite", size, f"sqlite+aiosqlite:///{Path(tmp) / f'scale{size}.db'}"))
         if os.environ.get("WIJKSIGNAAL_TEST_DATABASE_URL"):
-            targets += [("postgresql", size, os.environ["WIJKSIGNAAL_TEST_DATABASE_URL"]) for size in sizes]
+            targets += [
+                ("postgresql", size, os.environ["WIJKSIGNAAL_TEST_DATABASE_URL"]) for size in sizes
+            ]
         results: dict[tuple[str, int], dict[str, float]] = {}
         for kind, size, url in targets:
             started = time.perf_counter()
             asyncio.run(generate(url, size))
             made = time.perf_counter() - started
-            out = subprocess.run([sys.executable, __file__, "--measure", url], check=True,
-                                 capture_output=True, text=True).stdout
+            out = subprocess.run(
+                [sys.executable, __file__, "--measure", url],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
             results[(kind, size)] = json.loads(out.strip().splitlines()[-1])
             r = results[(kind, size)]
-            print(f"{kind:10} {size:>9,} signals (generated in {made:.0f} s): digest {r['digest_ms']:.0f} ms, "
-                  f"due-timer scan {r['scan_ms']:.1f} ms, worker RSS {r['rss_mb']:.0f} MB")
+            print(
+                f"{kind:10} {size:>9,} signals (generated in {made:.0f} s): digest {r['digest_ms']:.0f} ms, "
+                f"due-timer scan {r['scan_ms']:.1f} ms, worker RSS {r['rss_mb']:.0f} MB"
+            )
         for kind in ("sqlite", "postgresql"):
             small, large = results.get((kind, sizes[0])), results.get((kind, sizes[-1]))
             if small and large and len(sizes) > 1:
-                print(f"{kind:10} growth {sizes[0]:,} -> {sizes[-1]:,}: digest "
-                      f"{large['digest_ms'] / small['digest_ms']:.2f}x, scan "
-                      f"{large['scan_ms'] / small['scan_ms']:.2f}x (target <= 1.5x)")
+                print(
+                    f"{kind:10} growth {sizes[0]:,} -> {sizes[-1]:,}: digest "
+                    f"{large['digest_ms'] / small['digest_ms']:.2f}x, scan "
+                    f"{large['scan_ms'] / small['scan_ms']:.2f}x (target <= 1.5x)"
+                )
     print("targets: digest < 300 ms, scan < 20 ms, RSS < 150 MB")
 
 

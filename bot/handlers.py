@@ -10,9 +10,9 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import behandelen, indienen, melden
-from bot.berichten import theme_label
+from bot.berichten import place_of, theme_label
 from bot.beurt import Services, Turn, in_turn
-from bot.taal import LANGUAGES, say_time
+from bot.taal import LANGUAGES, language_of, say_time
 from opslag import concepten, contacten, meldingen
 from signalen.model import ReporterRole, parse_reference
 
@@ -84,8 +84,6 @@ async def my_reports(turn: Turn) -> None:
     if not signals:
         turn.say(turn.t("melden.geen_meldingen"))
         return
-    from bot.berichten import place_of
-
     rows = [
         {
             "referentie": s.reference,
@@ -355,8 +353,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update) and update.effective_chat is not None:
         services: Services = context.bot_data["services"]
         user = update.effective_user
-        from bot.taal import language_of
-
         taal = language_of(user.language_code if user else None)
         try:
             await context.bot.send_message(

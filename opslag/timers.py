@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -35,21 +34,6 @@ async def schedule(
             "cancelled": False,
         },
     )
-
-
-async def cancel_for_signal(
-    session: AsyncSession, *, signal_id: int, at: datetime, kinds: tuple[str, ...] | None = None
-) -> int:
-    """Cancel a signal's pending timers (all, or only `kinds`); returns how many."""
-    statement = (
-        update(TimerRow)
-        .where(col(TimerRow.signal_id) == signal_id, col(TimerRow.done_at).is_(None))
-        .values(done_at=at, cancelled=True)
-    )
-    if kinds is not None:
-        statement = statement.where(col(TimerRow.kind).in_(kinds))
-    result = cast(CursorResult[Any], await session.execute(statement))
-    return result.rowcount or 0
 
 
 async def claim_due(session: AsyncSession, *, now: datetime, limit: int = 200) -> list[TimerRow]:
