@@ -60,7 +60,7 @@ async def replan(
 
 def is_serious(services: Services, signal: SignalRow, rule_alert: bool) -> bool:
     """A rule marked `alert`, or an urgent report on an alert theme (veiligheid, zorg)."""
-    alert_themes = services.municipality.settings.alert_themes
+    alert_themes = services.municipality.alert_themes
     return rule_alert or (signal.urgency == Urgency.HOOG and signal.theme in alert_themes)
 
 

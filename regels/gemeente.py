@@ -50,6 +50,13 @@ class Municipality:
     def name(self) -> str:
         return self.settings.name
 
+    @property
+    def alert_themes(self) -> list[str]:
+        """Themes whose urgent reports alert the core group (default: veiligheid and zorg)."""
+        if self.settings.alert_themes is not None:
+            return self.settings.alert_themes
+        return [t for t in ("veiligheid", "zorg") if t in self.themes]
+
     def neighbourhood_id(self, text: str) -> str | None:
         """Accept a neighbourhood id or its name as a person writes it."""
         if text in self.neighbourhoods:

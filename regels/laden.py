@@ -99,7 +99,7 @@ def _assemble(
     )
     for n, coordinator in enumerate(muni.coordinators):
         check.refs("municipality.yaml", ("coordinators", n), None, [coordinator], contact_by_id)
-    for n, theme in enumerate(muni.alert_themes):
+    for n, theme in enumerate(muni.alert_themes or []):
         check.refs("municipality.yaml", ("alert_themes", n), None, [theme], theme_ids)
     for i, d in enumerate(districts.districts):
         loc = ("districts", i)

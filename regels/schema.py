@@ -79,8 +79,9 @@ class MunicipalityFile(Strict):
     closing_days: list[date] = []
     default_deadline_days: int = Field(default=5, ge=0, le=60)
     timing: Timing = Timing()
-    alert_themes: list[Id] = Field(
-        default=["veiligheid", "zorg"], description="urgent reports on these alert the core group"
+    alert_themes: list[Id] | None = Field(
+        default=None,
+        description="urgent reports on these alert the core group; default veiligheid and zorg",
     )
     digest: Digest = Digest()
     retention: Retention = Retention()

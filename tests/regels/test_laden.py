@@ -212,3 +212,23 @@ def test_bad_area_polygon_is_reported(config_copy) -> None:
     )
     [error] = errors
     assert error.file == "areas.geojson" and error.hint == "did you mean 'deltabuurt'?"
+
+
+def test_unknown_alert_theme_and_core_group_member_are_named(config_copy) -> None:
+    errors = errors_of(
+        config_copy,
+        (
+            "municipality.yaml",
+            "alert_themes: [veiligheid, zorg]",
+            "alert_themes: [veiligheid, zorgen]",
+        ),
+        ("districts.yaml", "core_group: [wa-voorstad,", "core_group: [wa-voorstd,"),
+    )
+    found = {(e.file, e.item, e.message, e.hint) for e in errors}
+    assert ("municipality.yaml", None, "unknown id 'zorgen'", "did you mean 'zorg'?") in found
+    assert (
+        "districts.yaml",
+        "voorstad",
+        "unknown id 'wa-voorstd'",
+        "did you mean 'wa-voorstad'?",
+    ) in found
