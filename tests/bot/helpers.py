@@ -5,22 +5,31 @@ from __future__ import annotations
 from bot.simgebruikers import SimUser
 
 
+async def finish_report(
+    user: SimUser, *, place: str, urgency: str = "Normaal", contact: str = "Anoniem"
+) -> str:
+    """From "Waar is het?" to the receipt; return the reference."""
+    await user.expect("Waar is het?")
+    await user.says(place)
+    await user.expect("Wilt u er een foto bij sturen?")
+    await user.taps("Geen foto")
+    await user.expect("Hoe dringend is het?")
+    await user.taps(urgency)
+    await user.expect("Mag de behandelaar contact met u opnemen?")
+    await user.taps(contact)
+    await user.expect("Klopt dit?")
+    await user.taps("Versturen")
+    receipt = await user.expect("Uw melding is ontvangen")
+    return receipt.body.split("Nummer: ")[1].split()[0]
+
+
 async def report_waste(
     resident: SimUser, *, street: str = "Rijnstraat 12", anonymous: bool = True
 ) -> str:
-    """Walk a resident through a complete report; return its reference."""
+    """Walk a resident through a complete report about waste; return its reference."""
     await resident.says("Vuilniszakken naast de container")
     await resident.expect("Gaat uw melding over Afval?")
     await resident.taps("Ja")
-    await resident.expect("Waar is het?")
-    await resident.says(street)
-    await resident.expect("Wilt u er een foto bij sturen?")
-    await resident.taps("Geen foto")
-    await resident.expect("Hoe dringend is het?")
-    await resident.taps("Normaal")
-    await resident.expect("Mag de behandelaar contact met u opnemen?")
-    await resident.taps("Anoniem melden" if anonymous else "Ja, via Telegram")
-    await resident.expect("Klopt dit?")
-    await resident.taps("Versturen")
-    receipt = await resident.expect("Uw melding is ontvangen")
-    return receipt.body.split("Nummer: ")[1].split()[0]
+    return await finish_report(
+        resident, place=street, contact="Anoniem melden" if anonymous else "Ja, via Telegram"
+    )

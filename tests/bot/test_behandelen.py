@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from opslag import meldingen
 from opslag.tabellen import AuditEventRow, SignalRow
-from tests.bot.helpers import report_waste
+from tests.bot.helpers import finish_report, report_waste
 
 
 async def _signal(services, reference: str) -> SignalRow:
@@ -172,18 +172,9 @@ async def test_professional_signals_with_role_professional(bot, link_contact, se
     await agent.taps("Zorg om een buur")
     await agent.expect("Beschrijf in een paar zinnen")
     await agent.says("Oudere man op de Randerstraat lijkt verward en eet slecht")
-    await agent.expect("Waar is het?")
-    await agent.says("Randerstraat 8")
-    await agent.expect("foto")
-    await agent.taps("Geen foto")
-    await agent.expect("Hoe dringend")
-    await agent.taps("Normaal")
-    await agent.expect("contact met u opnemen")
-    await agent.taps("Ja, via Telegram")
-    await agent.expect("Klopt dit?")
-    await agent.taps("Versturen")
-    receipt = await agent.expect("Het sociaal team van Sluiswijk pakt dit op")
-    reference = receipt.body.split("Nummer: ")[1].split()[0]
+    reference = await finish_report(agent, place="Randerstraat 8", contact="Ja, via Telegram")
+    receipt = next(m for m in agent.inbox() if "Uw melding is ontvangen" in m.body)
+    assert "Het sociaal team van Sluiswijk pakt dit op" in receipt.body
     signal = await _signal(services, reference)
     assert (signal.reporter_role, signal.reporter_name, signal.contact_id) == (
         "professional",

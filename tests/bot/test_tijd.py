@@ -11,7 +11,7 @@ from bot.overzicht import parse_period
 from bot.ticker import in_quiet_hour, tick
 from opslag import contacten, meldingen
 from opslag.tabellen import OutboxMessage
-from tests.bot.helpers import report_waste
+from tests.bot.helpers import finish_report, report_waste
 from tests.conftest import local
 
 
@@ -84,17 +84,7 @@ async def test_urgent_safety_report_alerts_the_core_group_at_once(
     await reporter.says("Er wordt gedeald en gevochten in het portiek")
     await reporter.expect("Veiligheid en overlast?")
     await reporter.taps("Ja")
-    await reporter.expect("Waar is het?")
-    await reporter.says("Randerstraat 3")
-    await reporter.expect("foto")
-    await reporter.taps("Geen foto")
-    await reporter.expect("Hoe dringend")
-    await reporter.taps("Dringend")
-    await reporter.expect("contact")
-    await reporter.taps("Anoniem")
-    await reporter.expect("Klopt dit?")
-    await reporter.taps("Versturen")
-    await reporter.expect("ontvangen")
+    await finish_report(reporter, place="Randerstraat 3", urgency="Dringend")
     for member in (agent, manager, social):
         alert = await member.expect("Ernstig incident")
         assert "gedeald en gevochten" in alert.body
@@ -125,17 +115,9 @@ async def test_care_alert_and_group_digest_never_show_care_details(
     await neighbour.says(f"Mijn buurman is verward en eenzaam {marker}")
     await neighbour.expect("Zorg om een buur?")
     await neighbour.taps("Ja")
-    await neighbour.expect("Waar is het?")
-    await neighbour.says("Ludgerstraat 4")
-    await neighbour.expect("foto")
-    await neighbour.taps("Geen foto")
-    await neighbour.expect("Hoe dringend")
-    await neighbour.taps("Dringend")
-    await neighbour.expect("contact")
-    await neighbour.taps("Ja, via Telegram")
-    await neighbour.expect("Klopt dit?")
-    await neighbour.taps("Versturen")
-    await neighbour.expect("ontvangen")
+    await finish_report(
+        neighbour, place="Ludgerstraat 4", urgency="Dringend", contact="Ja, via Telegram"
+    )
     card = await social.expect("Nieuwe melding")
     assert marker in card.body  # the owner sees everything
     alert = await manager.expect("Ernstig incident")
