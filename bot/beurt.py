@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from contextlib import AbstractAsyncContextManager, nullcontext
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -52,6 +52,17 @@ class Services:
     def writing(self) -> AbstractAsyncContextManager[Any]:
         """Hold this while writing (SQLite: one write transaction at a time in this process)."""
         return self.write_lock if self.write_lock is not None else nullcontext()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session in one write transaction, committed on success.
+
+        The write lock covers the transaction only: SQLAlchemy closes an async session in a
+        task of its own, which takes several turns of the event loop, so closing happens
+        after the lock is released and the next writer can begin meanwhile.
+        """
+        async with self.sessions() as session, self.writing(), session.begin():
+            yield session
 
 
 @dataclass(frozen=True)
@@ -130,7 +141,7 @@ def in_turn(
         if user is None or chat is None:
             return
         now = services.clock()
-        async with services.writing(), services.sessions.begin() as session:
+        async with services.transaction() as session:
             if not await concepten.first_delivery(session, update_id=update.update_id, at=now):
                 log.info("update %s delivered again; ignored", update.update_id)
                 return

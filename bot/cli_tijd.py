@@ -72,7 +72,7 @@ def digest_command(
     period = parse_period(period_label)
 
     async def work(services: Services) -> tuple[str, Path, int]:
-        async with services.writing(), services.sessions.begin() as session:
+        async with services.transaction() as session:
             _, text, png = await compose(session, services, district, period)
             groups = await contacten.groups_of_district(session, district=district)
             if send and groups:

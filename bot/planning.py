@@ -246,11 +246,14 @@ async def notify_hotspot(session: AsyncSession, services: Services, signal: Sign
         return
     now = signal.reported_at
     municipality = services.municipality
-    facts = await overzicht.digest_facts(
+    facts = await overzicht.hotspot_candidates(
         session,
         district=signal.district,
+        theme=signal.theme,
+        street=signal.street,
+        lat=signal.lat,
+        lon=signal.lon,
         since=now - timedelta(days=HOTSPOT_DAYS),
-        sensitive=[t.id for t in municipality.themes.values() if t.sensitive],
         role_of={c.id: c.role.value for c in municipality.contacts.values()},
     )
     hit = next(

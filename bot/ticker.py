@@ -42,7 +42,7 @@ async def tick(services: Services, now: datetime, *, batch: int = 200) -> TickRe
     """Do everything due at `now` once."""
     report = TickReport()
     while True:
-        async with services.writing(), services.sessions.begin() as session:
+        async with services.transaction() as session:
             due = await timers.claim_due(session, now=now, limit=batch)
             for timer in due:
                 await act_on_timer(session, services, timer, now)
@@ -53,7 +53,7 @@ async def tick(services: Services, now: datetime, *, batch: int = 200) -> TickRe
             services.outbox_ready.set()
         if len(due) < batch:
             break
-    async with services.writing(), services.sessions.begin() as session:
+    async with services.transaction() as session:
         report.digests = await send_due_digests(session, services, now)
     if report.digests:
         services.outbox_ready.set()
@@ -67,7 +67,7 @@ async def apply_retention(services: Services, now: datetime) -> tuple[int, int]:
     """Anonymise reporters and remove care details once their periods after closing have passed."""
     settings = services.municipality.settings.retention
     care = [t.id for t in services.municipality.themes.values() if t.sensitive]
-    async with services.writing(), services.sessions.begin() as session:
+    async with services.transaction() as session:
         cutoff = now - timedelta(days=settings.reporter_days)
         stale = select(SignalRow).where(
             col(SignalRow.closed_at) < cutoff,

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from opslag.gedeeld import insert_ignore
 from opslag.tabellen import DigestRow, SignalRow
-from signalen.overzicht import SignalFacts
+from signalen.overzicht import HOTSPOT_METRES, METRES_PER_DEGREE_LAT, SignalFacts
 
-_FACT_COLUMNS = (
-    "id, reference, theme, neighbourhood, street, lat, lon, status, contact_id, "
-    "reported_at, deadline, deadline_days, closed_at, solved"
+_FACT_NAMES = (
+    "id",
+    "reference",
+    "theme",
+    "neighbourhood",
+    "street",
+    "lat",
+    "lon",
+    "status",
+    "contact_id",
+    "reported_at",
+    "deadline",
+    "deadline_days",
+    "closed_at",
+    "solved",
 )
+_FACT_COLUMNS = ", ".join(_FACT_NAMES)
 _FACT_CONDITIONS = (
     "reported_at >= {since}",
     "reported_at < {since} AND closed_at >= {since}",
@@ -56,42 +70,81 @@ async def digest_facts(
             else {"district": district, "since": bound}
         )
         result = await connection.exec_driver_sql(sql, params)
-        for (
-            id_,
-            reference,
-            theme,
-            neighbourhood,
-            street,
-            lat,
-            lon,
-            status,
-            contact_id,
-            reported_at,
-            deadline,
-            deadline_days,
-            closed_at,
-            solved,
-        ) in result:
-            facts.append(
-                SignalFacts(
-                    id=id_,
-                    reference=reference,
-                    theme=theme,
-                    sensitive=theme in sensitive,
-                    neighbourhood=neighbourhood,
-                    street=street,
-                    lat=lat,
-                    lon=lon,
-                    status=status,
-                    owner_role=role_of.get(contact_id, "?"),
-                    reported_at=_utc(reported_at),
-                    deadline=_utc(deadline),
-                    deadline_days=deadline_days,
-                    closed_at=_utc(closed_at) if closed_at is not None else None,
-                    solved=None if solved is None else bool(solved),
-                )
-            )
+        facts.extend(_fact(row, sensitive, role_of) for row in result)
     return facts
+
+
+async def hotspot_candidates(
+    session: AsyncSession,
+    *,
+    district: str,
+    theme: str,
+    street: str | None,
+    lat: float | None,
+    lon: float | None,
+    since: datetime,
+    role_of: dict[str, str],
+) -> list[SignalFacts]:
+    """Signals since `since` of one theme in a district that could share a hotspot with a
+    signal at this street or location: on the same street, or within a box around the point
+    a little wider than the hotspot radius. A few rows, whatever the size of the table."""
+    near: list[Any] = []
+    if street:
+        near.append(func.lower(func.trim(col(SignalRow.street))) == street.strip().lower())
+    if lat is not None and lon is not None:
+        lat_margin = 1.5 * HOTSPOT_METRES / METRES_PER_DEGREE_LAT
+        lon_margin = lat_margin / max(math.cos(math.radians(lat)), 0.01)
+        near.append(
+            and_(
+                col(SignalRow.lat).between(lat - lat_margin, lat + lat_margin),
+                col(SignalRow.lon).between(lon - lon_margin, lon + lon_margin),
+            )
+        )
+    if not near:
+        return []
+    statement = select(*(getattr(SignalRow, name) for name in _FACT_NAMES)).where(
+        col(SignalRow.district) == district,
+        col(SignalRow.reported_at) >= since,
+        col(SignalRow.theme) == theme,
+        or_(*near),
+    )
+    return [_fact(row, set(), role_of) for row in await session.execute(statement)]
+
+
+def _fact(row: Any, sensitive: set[str], role_of: dict[str, str]) -> SignalFacts:
+    (
+        id_,
+        reference,
+        theme,
+        neighbourhood,
+        street,
+        lat,
+        lon,
+        status,
+        contact_id,
+        reported_at,
+        deadline,
+        deadline_days,
+        closed_at,
+        solved,
+    ) = row
+    return SignalFacts(
+        id=id_,
+        reference=reference,
+        theme=theme,
+        sensitive=theme in sensitive,
+        neighbourhood=neighbourhood,
+        street=street,
+        lat=lat,
+        lon=lon,
+        status=status,
+        owner_role=role_of.get(contact_id, "?"),
+        reported_at=_utc(reported_at),
+        deadline=_utc(deadline),
+        deadline_days=deadline_days,
+        closed_at=_utc(closed_at) if closed_at is not None else None,
+        solved=None if solved is None else bool(solved),
+    )
 
 
 def _utc(value: Any) -> datetime:

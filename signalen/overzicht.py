@@ -12,6 +12,8 @@ from signalen.werkdagen import WorkingCalendar
 from signalen.workflow import CLOSED_STATUSES, Status
 
 HOTSPOT_DAYS, HOTSPOT_METRES, HOTSPOT_MINIMUM = 28, 50.0, 3
+EARTH_RADIUS_METRES = 6_371_000
+METRES_PER_DEGREE_LAT = 2 * math.pi * EARTH_RADIUS_METRES / 360
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,15 +138,14 @@ def find_hotspots(facts: list[SignalFacts], *, now: datetime) -> list[Hotspot]:
         key=lambda s: s.reported_at,
         reverse=True,
     )
+    grid = _Grid(located)
     for centre in located:
         if centre.id in used:
             continue
         near = [
             s
-            for s in located
-            if s.id not in used
-            and s.theme == centre.theme
-            and metres_between(centre, s) <= HOTSPOT_METRES
+            for s in grid.around(centre)
+            if s.id not in used and metres_between(centre, s) <= HOTSPOT_METRES
         ]
         if len(near) >= HOTSPOT_MINIMUM:
             hotspots.append(
@@ -154,6 +155,37 @@ def find_hotspots(facts: list[SignalFacts], *, now: datetime) -> list[Hotspot]:
     return sorted(hotspots, key=lambda h: (-h.count, h.theme, h.place))
 
 
+class _Grid:
+    """Located signals in cells at least HOTSPOT_METRES wide, per theme: everything within
+    50 m of a signal lies in its own cell or one of the eight around it, so finding the
+    neighbours of each signal costs a few comparisons instead of one per located signal."""
+
+    def __init__(self, located: list[SignalFacts]) -> None:
+        self.lat_step = 1.01 * HOTSPOT_METRES / METRES_PER_DEGREE_LAT  # a margin for rounding
+        widest = max((abs(s.lat or 0.0) for s in located), default=0.0)
+        # A degree of longitude is shortest at the latitude furthest from the equator.
+        self.lon_step = self.lat_step / max(math.cos(math.radians(min(widest, 89.0))), 1e-6)
+        self.cells: dict[tuple[str | None, int, int], list[SignalFacts]] = defaultdict(list)
+        for s in located:
+            self.cells[(s.theme, *self._cell(s))].append(s)
+
+    def _cell(self, s: SignalFacts) -> tuple[int, int]:
+        return math.floor((s.lat or 0.0) / self.lat_step), math.floor(
+            (s.lon or 0.0) / self.lon_step
+        )
+
+    def around(self, centre: SignalFacts) -> list[SignalFacts]:
+        """Same-theme signals in the 3 x 3 cells around `centre`, latest first."""
+        row, column = self._cell(centre)
+        found = [
+            s
+            for dr in (-1, 0, 1)
+            for dc in (-1, 0, 1)
+            for s in self.cells.get((centre.theme, row + dr, column + dc), ())
+        ]
+        return sorted(found, key=lambda s: s.reported_at, reverse=True)
+
+
 def metres_between(a: SignalFacts, b: SignalFacts) -> float:
     """Great-circle distance (haversine), good to a metre at neighbourhood scale."""
     lat1, lon1, lat2, lon2 = map(math.radians, (a.lat or 0, a.lon or 0, b.lat or 0, b.lon or 0))
@@ -161,7 +193,7 @@ def metres_between(a: SignalFacts, b: SignalFacts) -> float:
         math.sin((lat2 - lat1) / 2) ** 2
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
-    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+    return 2 * EARTH_RADIUS_METRES * math.asin(math.sqrt(h))
 
 
 def _hotspot(theme: str, place: str, group: list[SignalFacts]) -> Hotspot:

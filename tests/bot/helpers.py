@@ -6,11 +6,19 @@ from bot.simgebruikers import SimUser
 
 
 async def finish_report(
-    user: SimUser, *, place: str, urgency: str = "Normaal", contact: str = "Anoniem"
+    user: SimUser,
+    *,
+    place: str | tuple[float, float],
+    urgency: str = "Normaal",
+    contact: str = "Anoniem",
 ) -> str:
-    """From "Waar is het?" to the receipt; return the reference."""
+    """From "Waar is het?" to the receipt (a typed place or a shared location); return the
+    reference."""
     await user.expect("Waar is het?")
-    await user.says(place)
+    if isinstance(place, str):
+        await user.says(place)
+    else:
+        await user.shares_location(*place)
     await user.expect("Wilt u er een foto bij sturen?")
     await user.taps("Geen foto")
     await user.expect("Hoe dringend is het?")
@@ -24,7 +32,10 @@ async def finish_report(
 
 
 async def report_waste(
-    resident: SimUser, *, street: str = "Rijnstraat 12", anonymous: bool = True
+    resident: SimUser,
+    *,
+    street: str | tuple[float, float] = "Rijnstraat 12",
+    anonymous: bool = True,
 ) -> str:
     """Walk a resident through a complete report about waste; return its reference."""
     await resident.says("Vuilniszakken naast de container")

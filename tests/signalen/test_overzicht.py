@@ -1,5 +1,8 @@
 from datetime import datetime, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from signalen.overzicht import SignalFacts, compute_digest, find_hotspots, metres_between
 from signalen.werkdagen import WorkingCalendar
 from tests.conftest import local
@@ -112,3 +115,46 @@ def test_period_bounds_are_respected() -> None:
         calendar=WorkingCalendar(),
     )
     assert d.new == 0 and d.open == 1
+
+
+def _hotspots_by_comparing_every_pair(facts: list[SignalFacts], now: datetime) -> set:
+    """The definition, slowly: latest first, gather the unused same-theme signals within 50 m."""
+    located = sorted(facts, key=lambda s: s.reported_at, reverse=True)
+    used: set[int] = set()
+    found = set()
+    for centre in located:
+        if centre.id in used:
+            continue
+        near = [
+            s
+            for s in located
+            if s.id not in used and s.theme == centre.theme and metres_between(centre, s) <= 50
+        ]
+        if len(near) >= 3:
+            found.add((centre.theme, frozenset(s.id for s in near)))
+            used.update(s.id for s in near)
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(52.2400, 52.2420),  # about 220 m north to south
+            st.floats(6.1600, 6.1630),  # about 200 m east to west
+            st.sampled_from(["afval", "openbare_ruimte"]),
+            st.integers(1, 20),  # hours before the end of the period
+        ),
+        max_size=40,
+    )
+)
+def test_located_hotspots_match_comparing_every_pair(points) -> None:
+    facts = [
+        fact(n, theme=theme, lat=lat, lon=lon, reported=END - timedelta(hours=hours, minutes=n))
+        for n, (lat, lon, theme, hours) in enumerate(points)
+    ]
+    found = {
+        (h.theme, frozenset(int(r[-6:]) for r in h.references))
+        for h in find_hotspots(facts, now=END)
+    }
+    assert found == _hotspots_by_comparing_every_pair(facts, END)
