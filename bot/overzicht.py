@@ -67,10 +67,13 @@ async def compose(
 ) -> tuple[Digest, str, bytes]:
     """Compute the digest and render its text and chart."""
     municipality = services.municipality
+    end = min(period.end, max(services.clock(), period.start))
     facts = await store.digest_facts(
         session,
         district=district,
-        since=period.start - timedelta(days=HOTSPOT_DAYS),
+        # the period, and the 28 days before its end in which hotspots are looked for
+        reported=(min(period.start, end - timedelta(days=HOTSPOT_DAYS)), end),
+        closed_since=period.start,
         sensitive=[t.id for t in municipality.themes.values() if t.sensitive],
         role_of={c.id: c.role.value for c in municipality.contacts.values()},
     )
@@ -79,7 +82,7 @@ async def compose(
         district=district,
         period=period.label,
         start=period.start,
-        end=min(period.end, max(services.clock(), period.start)),
+        end=end,
         calendar=municipality.calendar,
     )
     labels = {

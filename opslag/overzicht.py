@@ -32,46 +32,59 @@ _FACT_NAMES = (
     "solved",
 )
 _FACT_COLUMNS = ", ".join(_FACT_NAMES)
-_FACT_CONDITIONS = (
-    "reported_at >= {since}",
-    "reported_at < {since} AND closed_at >= {since}",
-    "reported_at < {since} AND closed_at IS NULL",
-)
+_REPORTED_AT = _FACT_NAMES.index("reported_at")
 
 
 async def digest_facts(
     session: AsyncSession,
     *,
     district: str,
-    since: datetime,
+    reported: tuple[datetime, datetime],
+    closed_since: datetime,
     sensitive: Iterable[str],
     role_of: dict[str, str],
 ) -> list[SignalFacts]:
-    """Signals of a district that matter for a period starting at `since`: reported since,
-    closed since, or still open. Three index range scans (district + reported_at/closed_at),
-    read as plain driver rows: at a million signals per-row ORM work would cost more than
-    the database does."""
+    """Signals of a district that a digest needs: reported in [reported), closed since
+    `closed_since` (reported before that span), or still open.
+
+    Three index range scans, each on one (district, column) index, so the planner cannot
+    pick the other one (with both columns in one condition SQLite walked every older signal
+    of the district). Read as plain driver rows, and rows already read are dropped before
+    they are converted: at a million signals per-row work costs more than the database does.
+    The cost follows the number of signals in the period, not the size of the table.
+    """
     connection = await session.connection()
-    if connection.dialect.name == "sqlite":  # text in UTC, as UtcDateTime stores it
-        marks, bound = ("?", "?"), since.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-    else:
-        marks, bound = ("%(district)s", "%(since)s"), since  # type: ignore[assignment]
+    sqlite = connection.dialect.name == "sqlite"
+    since, until = reported
+    scans = (
+        ("reported_at >= {s} AND reported_at < {u}", False),
+        ("closed_at >= {c}", True),
+        ("closed_at IS NULL", True),
+    )
+    values: dict[str, Any] = {"d": district, "s": since, "u": until, "c": closed_since}
+    if sqlite:  # UtcDateTime keeps UTC text, which sorts as the times do
+        values = {k: _sqlite_text(v) if isinstance(v, datetime) else v for k, v in values.items()}
+    bound = values["s"]
     sensitive = set(sensitive)
     facts: list[SignalFacts] = []
-    for condition in _FACT_CONDITIONS:
-        sql = (
-            f"SELECT {_FACT_COLUMNS} FROM signal WHERE district = {marks[0]} AND "
-            + condition.format(since=marks[1])
-        )
-        count = sql.count("?")
-        params: Any = (
-            (district, *[bound] * (count - 1))
-            if connection.dialect.name == "sqlite"
-            else {"district": district, "since": bound}
-        )
+    for condition, drop_read in scans:
+        condition = "district = {d} AND " + condition
+        keys = [k for k in "dsuc" if "{" + k + "}" in condition]
+        params: Any = tuple(values[k] for k in keys) if sqlite else values
+        marks = {k: "?" if sqlite else f"%({k})s" for k in keys}
+        sql = f"SELECT {_FACT_COLUMNS} FROM signal WHERE " + condition.format(**marks)
         result = await connection.exec_driver_sql(sql, params)
-        facts.extend(_fact(row, sensitive, role_of) for row in result)
+        facts.extend(
+            _fact(row, sensitive, role_of)
+            for row in result
+            if not (drop_read and row[_REPORTED_AT] >= bound)
+        )
     return facts
+
+
+def _sqlite_text(at: datetime) -> str:
+    """The text SQLAlchemy's SQLite DateTime stores for a UTC time."""
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 async def hotspot_candidates(

@@ -36,9 +36,17 @@ class WorkingCalendar:
         self.closing_days = frozenset(closing_days)
         self.end_of_day = end_of_day
         self.tz = tz
+        self._reasons: dict[date, str | None] = {}  # digests ask about the same days often
 
     def non_working_reason(self, day: date) -> str | None:
         """Return why a date is not a working day (weekend, holiday name, closing day) or None."""
+        try:
+            return self._reasons[day]
+        except KeyError:
+            reason = self._reasons[day] = self._reason(day)
+            return reason
+
+    def _reason(self, day: date) -> str | None:
         if day.weekday() >= 5:
             return "weekend"
         name = _public_holidays(day.year).get(day)
