@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from opslag.tijd import UtcDateTime
@@ -163,7 +163,14 @@ class TimerRow(SQLModel, table=True):
     """Something due at a time (reminder, escalation, digest); unique key prevents doubles."""
 
     __tablename__ = "timer"
-    __table_args__ = (Index("ix_timer_due_open", "done_at", "due_at"),)
+    __table_args__ = (
+        Index(
+            "ix_timer_open_due",
+            "due_at",
+            postgresql_where=text("done_at IS NULL"),
+            sqlite_where=text("done_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=120, unique=True)

@@ -294,3 +294,16 @@ async def test_migrations_go_down_and_up_again(
         count = (await session.execute(text("select count(*) from audit_event"))).scalar_one()
     assert count == 2
     assert AuditEventRow.__tablename__ == "audit_event"
+
+
+async def test_migrations_build_exactly_the_tables_the_code_declares(engine: AsyncEngine) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    def differences(connection):
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, SQLModel.metadata)
+
+    async with engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
