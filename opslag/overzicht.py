@@ -100,7 +100,8 @@ async def hotspot_candidates(
 ) -> list[SignalFacts]:
     """Signals since `since` of one theme in a district that could share a hotspot with a
     signal at this street or location: on the same street, or within a box around the point
-    a little wider than the hotspot radius. A few rows, whatever the size of the table."""
+    a little wider than the hotspot radius. It reads the district's last 28 days on the
+    (district, reported_at) index and returns a handful of rows, not the district's month."""
     near: list[Any] = []
     if street:
         near.append(func.lower(func.trim(col(SignalRow.street))) == street.strip().lower())
