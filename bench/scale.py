@@ -109,10 +109,14 @@ async def generate(url: str, count: int) -> None:
             await connection.execute(insert(SignalRow), rows)
             if timer_rows:
                 await connection.execute(insert(TimerRow), timer_rows)
-        if engine.dialect.name == "postgresql":
+        if engine.dialect.name == "sqlite":
             await connection.execute(text("ANALYZE"))
-        else:
-            await connection.execute(text("ANALYZE"))
+    if engine.dialect.name == "postgresql":
+        # Vacuum now, or autovacuum wakes up on a million new rows during the measurement
+        # (seen: digest 405 ms instead of 216-238 ms on the same data).
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.execute(text("VACUUM ANALYZE"))
     await engine.dispose()
 
 
