@@ -34,7 +34,7 @@ async def finish_report(
 async def report_waste(
     resident: SimUser,
     *,
-    street: str | tuple[float, float] = "Rijnstraat 12",
+    place: str | tuple[float, float] = "Rijnstraat 12",
     anonymous: bool = True,
 ) -> str:
     """Walk a resident through a complete report about waste; return its reference."""
@@ -42,5 +42,5 @@ async def report_waste(
     await resident.expect("Gaat uw melding over Afval?")
     await resident.taps("Ja")
     return await finish_report(
-        resident, place=street, contact="Anoniem melden" if anonymous else "Ja, via Telegram"
+        resident, place=place, contact="Anoniem melden" if anonymous else "Ja, via Telegram"
     )

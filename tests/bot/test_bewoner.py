@@ -137,7 +137,7 @@ async def test_working_group_links_with_a_code(bot, sim, group, resident, servic
 async def test_reporter_is_told_who_owns_it_even_without_a_linked_owner(
     bot, resident, services
 ) -> None:
-    reference = await report_waste(resident, street="Zandweerseweg 3")
+    reference = await report_waste(resident, place="Zandweerseweg 3")
     async with services.sessions() as session:
         signal = await meldingen.get_signal_by_reference(session, reference=reference)
     assert signal.contact_id == "wb-zandweerd"  # owned even before anyone linked Telegram

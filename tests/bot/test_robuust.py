@@ -91,7 +91,7 @@ async def test_429_for_one_chat_does_not_hold_up_others(
     other = SimUser(sim, 1002, "Daan")
     sim.fail_next("sendMessage", status=429, retry_after=5, chat_id=owner.id)
     reference = await report_waste(resident)
-    second = await report_waste(other, street="Maasstraat 4")
+    second = await report_waste(other, place="Maasstraat 4")
     # Both reporters got their receipts while the owner's chat waited out its retry_after.
     assert reference != second and not [r for r in sim.refused if r[1] != 429]
     card = await owner.expect(f"Nieuwe melding {reference}", timeout=15)

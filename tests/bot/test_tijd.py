@@ -216,10 +216,10 @@ async def test_third_report_on_one_street_tells_the_owner_of_a_hotspot(
     bot, resident, link_contact, services
 ) -> None:
     owner = await link_contact("wb-rivierenwijk", 2001, "Olaf")
-    first = await report_waste(resident, street="Rijnstraat 12")
-    await report_waste(resident, street="Rijnstraat 40")
-    await report_waste(resident, street="Maasstraat 3")  # another street: no hotspot yet
-    third = await report_waste(resident, street="Rijnstraat 2")
+    first = await report_waste(resident, place="Rijnstraat 12")
+    await report_waste(resident, place="Rijnstraat 40")
+    await report_waste(resident, place="Maasstraat 3")  # another street: no hotspot yet
+    third = await report_waste(resident, place="Rijnstraat 2")
     notice = await owner.expect(f"{third} hoort bij een hotspot")
     assert "3 meldingen over Afval bij Rijnstraat" in notice.body
     hotspot_notices = [m.body for m in owner.inbox() if "hotspot" in m.body]
@@ -230,9 +230,9 @@ async def test_three_shared_locations_within_fifty_metres_make_a_hotspot(
     bot, resident, link_contact, services
 ) -> None:
     owner = await link_contact("wb-rivierenwijk", 2001, "Olaf")
-    await report_waste(resident, street=(52.24100, 6.16800))
-    await report_waste(resident, street=(52.24120, 6.16810))  # about 23 m away
-    await report_waste(resident, street=(52.24300, 6.16800))  # about 220 m away
-    third = await report_waste(resident, street=(52.24110, 6.16790))
+    await report_waste(resident, place=(52.24100, 6.16800))
+    await report_waste(resident, place=(52.24120, 6.16810))  # about 23 m away
+    await report_waste(resident, place=(52.24300, 6.16800))  # about 220 m away
+    third = await report_waste(resident, place=(52.24110, 6.16790))
     await owner.expect(f"{third} hoort bij een hotspot: 3 meldingen over Afval")
     assert len([m for m in owner.inbox() if "hotspot" in m.body]) == 1  # the 3rd, not the far 3rd
