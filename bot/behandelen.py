@@ -190,17 +190,7 @@ async def _solved(turn: Turn, signal: SignalRow, _: str | None) -> None:
     if signal.status != Status.AFGEHANDELD:
         _raise(signal)
     signal.solved = True
-    turn.session.add(signal)
-    turn.session.add(
-        AuditEventRow(
-            signal_id=signal.id or 0,
-            at=turn.now,
-            actor="melder",
-            from_status=signal.status,
-            to_status=signal.status,
-            note="opgelost: ja",
-        )
-    )
+    meldingen.note_event(turn.session, signal, at=turn.now, actor="melder", note="opgelost: ja")
     _drop_buttons(turn)
     turn.answer()
     turn.say(turn.t("terugkoppeling.bedankt_opgelost"))

@@ -11,7 +11,7 @@ from bot.berichten import owner_buttons, owner_phrase, place_of, tell_reporter, 
 from bot.beurt import Services
 from bot.taal import say_date
 from opslag import contacten, meldingen, outbox, overzicht, timers
-from opslag.tabellen import AuditEventRow, SignalRow, TimerRow
+from opslag.tabellen import SignalRow, TimerRow
 from signalen.model import Urgency
 from signalen.overzicht import HOTSPOT_DAYS, find_hotspots
 from signalen.tijdbeleid import TimePolicy, plan_timers, still_relevant
@@ -156,17 +156,7 @@ async def _escalate(
         target = municipality.settings.fallback_contact
     signal.escalated_at = now
     signal.escalation_contact_id = target
-    session.add(signal)
-    session.add(
-        AuditEventRow(
-            signal_id=signal.id or 0,
-            at=now,
-            actor="klok",
-            from_status=signal.status,
-            to_status=signal.status,
-            note=f"geëscaleerd naar {target}",
-        )
-    )
+    meldingen.note_event(session, signal, at=now, actor="klok", note=f"geëscaleerd naar {target}")
     buurt = (
         municipality.neighbourhoods[signal.neighbourhood].name
         if signal.neighbourhood

@@ -17,11 +17,13 @@ from sqlmodel import col, select
 from bot.beurt import Services
 from bot.overzicht import send_due_digests
 from bot.planning import act_on_timer
-from opslag import timers
-from opslag.tabellen import AuditEventRow, SignalPhotoRow, SignalRow
+from opslag import meldingen, timers
+from opslag.tabellen import SignalPhotoRow, SignalRow
 from signalen.werkdagen import AMSTERDAM
 
 log = logging.getLogger(__name__)
+
+RETENTION = "bewaartermijn"  # the actor of retention's audit events
 QUIET_FROM, QUIET_UNTIL = time(2, 0), time(3, 0)  # the DST hour: clocks jump or repeat
 RETENTION_EVERY = timedelta(minutes=10)
 
@@ -81,7 +83,13 @@ async def apply_retention(services: Services, now: datetime) -> tuple[int, int]:
             signal.reporter_name = None
             signal.reporter_contact = None
             signal.reporter_anonymous = True
-            _audit(session, signal, now, "melder geanonimiseerd (bewaartermijn)")
+            meldingen.note_event(
+                session,
+                signal,
+                at=now,
+                actor=RETENTION,
+                note="melder geanonimiseerd (bewaartermijn)",
+            )
             anonymised += 1
         care_cutoff = now - timedelta(days=settings.care_days)
         old_care = select(SignalRow).where(
@@ -97,22 +105,14 @@ async def apply_retention(services: Services, now: datetime) -> tuple[int, int]:
             await session.execute(
                 delete(SignalPhotoRow).where(col(SignalPhotoRow.signal_id) == signal.id)
             )
-            _audit(session, signal, now, "zorgdetails verwijderd (bewaartermijn)")
+            meldingen.note_event(
+                session,
+                signal,
+                at=now,
+                actor=RETENTION,
+                note="zorgdetails verwijderd (bewaartermijn)",
+            )
             removed += 1
     if anonymised or removed:
         log.info("retention: %d reporters anonymised, %d care signals cleared", anonymised, removed)
     return anonymised, removed
-
-
-def _audit(session, signal: SignalRow, now: datetime, note: str) -> None:  # type: ignore[no-untyped-def]
-    session.add(signal)
-    session.add(
-        AuditEventRow(
-            signal_id=signal.id or 0,
-            at=now,
-            actor="bewaartermijn",
-            from_status=signal.status,
-            to_status=signal.status,
-            note=note,
-        )
-    )

@@ -195,6 +195,23 @@ async def photos(session: AsyncSession, *, signal_id: int) -> list[str]:
     return list(await session.scalars(statement))
 
 
+def note_event(
+    session: AsyncSession, signal: SignalRow, *, at: datetime, actor: str, note: str
+) -> None:
+    """Store a change to a signal that keeps its status, with an audit event saying what."""
+    session.add(signal)
+    session.add(
+        AuditEventRow(
+            signal_id=signal.id or 0,
+            at=at,
+            actor=actor,
+            from_status=signal.status,
+            to_status=signal.status,
+            note=note,
+        )
+    )
+
+
 def _audit_row(signal_id: int, event: AuditEvent) -> AuditEventRow:
     return AuditEventRow(
         signal_id=signal_id,
