@@ -15,12 +15,12 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
-from bot.app import running
-from bot.beurt import Services
-from bot.draaien import utc_now
-from bot.simgebruikers import SimUser
-from bot.simulator import BotApiSimulator
-from bot.taal import Texts
+from bot.chat.app import running
+from bot.chat.polling import utc_now
+from bot.simulator.people import SimUser
+from bot.simulator.server import BotApiSimulator
+from kern.services import Services
+from kern.texts import Texts
 from opslag.database import make_engine, make_sessions, upgrade
 from regels.laden import load_municipality
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from telegram import Bot
 
-from bot.draaien import utc_now
-from bot.simulator import BotApiSimulator, FloodControl
-from bot.verzender import OutboxSender
+from bot.chat.outbox_sender import OutboxSender
+from bot.chat.polling import utc_now
+from bot.simulator.server import BotApiSimulator, FloodControl
 from opslag import outbox
 from opslag.database import make_engine, make_sessions, single_writer, upgrade
 

@@ -122,9 +122,9 @@ async def generate(url: str, count: int) -> None:
 
 async def measure(url: str) -> dict[str, float]:
     """In a fresh worker: time one district's digest and the due-timer scan (best of 5)."""
-    from bot.beurt import Services
-    from bot.overzicht import compose, parse_period
-    from bot.taal import Texts
+    from bot.chat.turn import Services
+    from kern.digests import compose, parse_period
+    from kern.texts import Texts
     from opslag import timers
     from regels.laden import load_municipality
 

@@ -1,4 +1,4 @@
-"""The edge: Telegram bot, outbox sender, scheduler ticker, Bot API simulator and the CLI."""
+"""The edges: Telegram (chat), the command line (cli), the Bot API simulator and the demo."""
 
 import os
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bot.cli import app, route_lines
+from bot.cli.main import app, route_lines
 from regels.gemeente import Municipality
 from tests.conftest import local
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.beurt import Services
-from bot.cli import app
-from bot.planning import replan
-from bot.taal import Texts
+from bot.cli.main import app
+from kern.planning import replan
+from kern.services import Services
+from kern.texts import Texts
 from opslag import meldingen
 from opslag.database import make_engine, make_sessions, upgrade
 from signalen.model import Place, Reporter, Urgency

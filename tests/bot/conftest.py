@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.app import Worker, running
-from bot.beurt import Services
-from bot.simgebruikers import SimGroup, SimUser
-from bot.simulator import BotApiSimulator
-from bot.taal import Texts
+from bot.chat.app import Worker, running
+from bot.simulator.people import SimGroup, SimUser
+from bot.simulator.server import BotApiSimulator
+from kern.services import Services
+from kern.texts import Texts
 from opslag import contacten
 from opslag.database import SessionFactory
 from regels.gemeente import Municipality

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.simgebruikers import SimUser
+from bot.simulator.people import SimUser
 
 
 async def finish_report(

@@ -186,7 +186,7 @@ async def test_professional_signals_with_role_professional(bot, link_contact, se
 async def test_invitation_is_single_use(bot, sim, services, link_contact) -> None:
     from datetime import timedelta
 
-    from bot.simgebruikers import SimUser
+    from bot.simulator.people import SimUser
     from opslag import contacten
 
     async with services.sessions.begin() as session:

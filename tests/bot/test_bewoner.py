@@ -9,7 +9,7 @@ from tests.bot.helpers import report_waste
 
 
 async def test_my_reports_and_history_show_only_own_reports(bot, sim, resident, services) -> None:
-    from bot.simgebruikers import SimUser
+    from bot.simulator.people import SimUser
 
     reference = await report_waste(resident)
     await resident.says("/mijnmeldingen")
@@ -28,7 +28,7 @@ async def test_my_reports_and_history_show_only_own_reports(bot, sim, resident, 
 
 
 async def test_english_speaker_gets_english_and_can_switch(bot, sim) -> None:
-    from bot.simgebruikers import SimUser
+    from bot.simulator.people import SimUser
 
     visitor = SimUser(sim, 1004, "Emma", language_code="en-GB")
     await visitor.says("/start")

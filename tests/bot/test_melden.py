@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.simgebruikers import SimUser
+from bot.simulator.people import SimUser
 from opslag.tabellen import SignalRow
 
 

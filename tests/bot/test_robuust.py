@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.simgebruikers import SimUser
+from bot.simulator.people import SimUser
 from opslag.tabellen import OutboxMessage, SignalRow
 from tests.bot.helpers import report_waste
 

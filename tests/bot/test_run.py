@@ -8,8 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.simgebruikers import SimUser
-from bot.simulator import BotApiSimulator
+from bot.simulator.people import SimUser
+from bot.simulator.server import BotApiSimulator
 
 
 async def test_run_serves_users_and_stops_cleanly_on_sigterm(

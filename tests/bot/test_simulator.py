@@ -6,7 +6,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, RetryAfter
 
-from bot.simulator import BotApiSimulator, FloodControl
+from bot.simulator.server import BotApiSimulator, FloodControl
 
 
 @pytest.fixture

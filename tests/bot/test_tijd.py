@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.overzicht import parse_period
-from bot.ticker import in_quiet_hour, tick
+from kern.digests import parse_period
+from kern.ticker import in_quiet_hour, tick
 from opslag import contacten, meldingen
 from opslag.tabellen import OutboxMessage
 from tests.bot.helpers import finish_report, report_waste
@@ -75,7 +75,7 @@ async def test_overdue_signal_escalates_to_the_wijkmanager(
 async def test_urgent_safety_report_alerts_the_core_group_at_once(
     bot, sim, link_contact, services
 ) -> None:
-    from bot.simgebruikers import SimUser
+    from bot.simulator.people import SimUser
 
     agent = await link_contact("wa-voorstad", 2004, "Bram")
     manager = await link_contact("wm-voorstad", 2005, "Wouter")
@@ -93,7 +93,7 @@ async def test_urgent_safety_report_alerts_the_core_group_at_once(
 async def test_care_alert_and_group_digest_never_show_care_details(
     bot, sim, link_contact, services, group, caplog
 ) -> None:
-    from bot.simgebruikers import SimUser
+    from bot.simulator.people import SimUser
 
     caplog.set_level(logging.INFO)
     for ours in ("bot", "opslag", "regels", "signalen"):

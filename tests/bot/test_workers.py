@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 from telegram import Bot
 
-from bot.beurt import Services
-from bot.taal import Texts
-from bot.ticker import tick
-from bot.verzender import Limits, OutboxSender
+from bot.chat.outbox_sender import Limits, OutboxSender
+from kern.services import Services
+from kern.texts import Texts
+from kern.ticker import tick
 from opslag import contacten, meldingen, outbox
 from opslag.database import make_engine, make_sessions
 from opslag.tabellen import OutboxMessage
@@ -61,7 +61,7 @@ async def _two_workers(workers, sim, clock) -> None:
             at=clock(),
         )
         await contacten.link_group(session, chat_id=group_chat, district="rivierenwijk", at=clock())
-    from bot.planning import replan
+    from kern.planning import replan
 
     async with first.sessions.begin() as session:
         for n in range(20):

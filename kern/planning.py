@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.berichten import owner_buttons, owner_phrase, place_of, tell_reporter, theme_label
-from bot.beurt import Services
-from bot.taal import say_date
+from kern.notices import owner_buttons, owner_phrase, place_of, tell_reporter, theme_label
+from kern.services import Services
+from kern.texts import say_date
 from opslag import contacten, meldingen, outbox, overzicht, timers
 from opslag.tabellen import SignalRow, TimerRow
 from signalen.model import Urgency

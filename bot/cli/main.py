@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bot.routeren import parse_time, print_explanation, route_lines
+from bot.cli.routing_output import parse_time, print_explanation, route_lines
 from bot.settings import Settings
 from regels.fouten import ConfigError, ConfigInvalid, did_you_mean
 from regels.gemeente import Municipality
@@ -127,7 +127,7 @@ def route(config: ConfigOption = None) -> None:
 @app.command("demo")
 def demo(config: ConfigOption = None) -> None:
     """Play a short day in Deventer through the local Bot API simulator (no token needed)."""
-    from bot.demo import play
+    from bot.demo.play import play
 
     municipality = load_or_exit(config)
     _logging("WARNING")
@@ -138,7 +138,7 @@ def demo(config: ConfigOption = None) -> None:
 @app.command("run")
 def run(config: ConfigOption = None) -> None:
     """Run the bot against TELEGRAM_API_URL with TELEGRAM_BOT_TOKEN (polling) until stopped."""
-    from bot.draaien import serve
+    from bot.chat.polling import serve
 
     settings = Settings()
     if not settings.telegram_bot_token:
@@ -227,7 +227,7 @@ def tick(
     config: ConfigOption = None,
 ) -> None:
     """Do everything due once: reminders, escalations, progress messages, digests, retention."""
-    from bot.cli_tijd import tick_command
+    from bot.cli.time_commands import tick_command
 
     tick_command(load_or_exit(config), console, now)
 
@@ -241,7 +241,7 @@ def digest(
     config: ConfigOption = None,
 ) -> None:
     """Preview a working group's digest in the terminal; send it only with --send."""
-    from bot.cli_tijd import digest_command
+    from bot.cli.time_commands import digest_command
 
     municipality = load_or_exit(config)
     _known(district, municipality.districts, "district")
@@ -263,7 +263,7 @@ def export(
     config: ConfigOption = None,
 ) -> None:
     """Write the district's signals as CSV to stdout, without personal data of care signals."""
-    from bot.cli_tijd import export_command
+    from bot.cli.time_commands import export_command
 
     municipality = load_or_exit(config)
     _known(district, municipality.districts, "district")

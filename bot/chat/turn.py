@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,52 +16,14 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.taal import Texts, language_of
+from kern.services import Services
+from kern.texts import language_of
 from opslag import concepten, contacten
-from opslag.database import SessionFactory, single_writer
 from opslag.tabellen import ContactRegistration
-from regels.gemeente import Municipality
-from signalen.model import Clock
 
 log = logging.getLogger(__name__)
 
 Markup = Any  # InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
-
-
-@dataclass
-class Services:
-    """What every handler needs, built once at start and kept in bot_data."""
-
-    municipality: Municipality
-    sessions: SessionFactory
-    texts: Texts
-    clock: Clock
-    bot_username: str = "wijksignaal_bot"
-    outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
-    sender: Any = None  # the OutboxSender of this worker, once running
-    write_lock: asyncio.Lock | None = None
-    retention_due: datetime | None = None  # the ticker applies retention every few minutes
-
-    def __post_init__(self) -> None:
-        # SQLite has one writer at a time and its busy-wait backs off up to 100 ms per try, so
-        # concurrent handlers queue here, fairly, instead of inside SQLite. PostgreSQL locks rows.
-        if self.write_lock is None and single_writer(self.sessions):
-            self.write_lock = asyncio.Lock()
-
-    def writing(self) -> AbstractAsyncContextManager[Any]:
-        """Hold this while writing (SQLite: one write transaction at a time in this process)."""
-        return self.write_lock if self.write_lock is not None else nullcontext()
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session in one write transaction, committed on success.
-
-        The write lock covers the transaction only: SQLAlchemy closes an async session in a
-        task of its own, which takes several turns of the event loop, so closing happens
-        after the lock is released and the next writer can begin meanwhile.
-        """
-        async with self.sessions() as session, self.writing(), session.begin():
-            yield session
 
 
 @dataclass(frozen=True)

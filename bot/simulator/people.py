@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.simberichten import ChatMessage, message_json
-from bot.simulator import BotApiSimulator
+from bot.simulator.messages import ChatMessage, message_json
+from bot.simulator.server import BotApiSimulator
 
 
 @dataclass

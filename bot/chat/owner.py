@@ -7,8 +7,9 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot import planning
-from bot.berichten import (
+from bot.chat.turn import Turn
+from kern import planning
+from kern.notices import (
     notify_owner,
     owner_card,
     owner_phrase,
@@ -16,8 +17,7 @@ from bot.berichten import (
     tell_reporter,
     theme_label,
 )
-from bot.beurt import Turn
-from bot.taal import say_date
+from kern.texts import say_date
 from opslag import concepten, contacten, meldingen
 from opslag.tabellen import AuditEventRow, SignalRow
 from signalen.workflow import CLOSED_STATUSES, Status, TransitionNotAllowed

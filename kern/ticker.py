@@ -14,9 +14,9 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import delete
 from sqlmodel import col, select
 
-from bot.beurt import Services
-from bot.overzicht import send_due_digests
-from bot.planning import act_on_timer
+from kern.digests import send_due_digests
+from kern.planning import act_on_timer
+from kern.services import Services
 from opslag import meldingen, timers
 from opslag.tabellen import SignalPhotoRow, SignalRow
 from signalen.werkdagen import AMSTERDAM

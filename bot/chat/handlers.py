@@ -9,10 +9,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot import behandelen, indienen, melden
-from bot.berichten import place_of, theme_label
-from bot.beurt import Services, Turn, in_turn
-from bot.taal import LANGUAGES, language_of, say_time
+from bot.chat import conversation as melden
+from bot.chat import owner as behandelen
+from bot.chat.turn import Turn, in_turn
+from kern import intake as indienen
+from kern.notices import place_of, theme_label
+from kern.services import Services
+from kern.texts import LANGUAGES, language_of, say_time
 from opslag import concepten, contacten, meldingen
 from signalen.model import ReporterRole, parse_reference
 

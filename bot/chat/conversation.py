@@ -17,8 +17,8 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-from bot.berichten import theme_label
-from bot.beurt import Turn
+from bot.chat.turn import Turn
+from kern.notices import theme_label
 from opslag import concepten
 from signalen.model import Place, ReporterRole, Urgency
 

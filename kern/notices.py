@@ -9,8 +9,8 @@ from markupsafe import Markup, escape
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.beurt import Services
-from bot.taal import say_date
+from kern.services import Services
+from kern.texts import say_date
 from opslag import contacten, meldingen, outbox
 from opslag.tabellen import SignalRow
 from signalen.model import Place

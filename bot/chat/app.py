@@ -20,11 +20,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers
-from bot.beurt import Services
-from bot.ticker import in_quiet_hour, tick
-from bot.verzender import Limits, OutboxSender
-from bot.volgorde import PerChatUpdateProcessor
+from bot.chat import handlers
+from bot.chat.outbox_sender import Limits, OutboxSender
+from bot.chat.update_lanes import PerChatUpdateProcessor
+from kern.services import Services
+from kern.ticker import in_quiet_hour, tick
 from signalen.werkdagen import AMSTERDAM
 
 log = logging.getLogger(__name__)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import planning
-from bot.berichten import notify_owner, owner_phrase
-from bot.beurt import Turn
-from bot.taal import say_date
+from bot.chat.turn import Turn
+from kern import planning
+from kern.notices import notify_owner, owner_phrase
+from kern.texts import say_date
 from opslag import concepten, meldingen
 from regels.routering import ReportInput, route_report
 from signalen.model import Place, Reporter, ReporterRole, Urgency

@@ -31,7 +31,7 @@ class Texts:
 
     def __init__(self) -> None:
         self._env = Environment(
-            loader=PackageLoader("bot", "teksten"),
+            loader=PackageLoader("kern", "teksten"),
             autoescape=True,
             undefined=StrictUndefined,
         )

@@ -20,8 +20,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.simberichten import ChatMessage, message_json
-from bot.telegramregels import ApiError, FloodControl, check_markup, parse_text
+from bot.simulator.messages import ChatMessage, message_json
+from bot.simulator.telegram_rules import ApiError, FloodControl, check_markup, parse_text
 
 _RAW_FIELDS = {"text", "caption", "parse_mode", "photo", "file_id", "callback_query_id", "url"}
 

@@ -14,9 +14,9 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from bot.beurt import Services
 from bot.settings import Settings
-from bot.taal import Texts
+from kern.services import Services
+from kern.texts import Texts
 from opslag.database import make_engine, make_sessions, upgrade
 from regels.gemeente import Municipality
 from signalen.werkdagen import AMSTERDAM
@@ -51,7 +51,7 @@ def run_with_services(
 
 
 def tick_command(municipality: Municipality, console: Console, now_text: str | None) -> None:
-    from bot.ticker import tick
+    from kern.ticker import tick
 
     now = _parse_now(now_text)
     report = run_with_services(municipality, lambda s: tick(s, now or s.clock()), now)
@@ -66,7 +66,7 @@ def tick_command(municipality: Municipality, console: Console, now_text: str | N
 def digest_command(
     municipality: Municipality, console: Console, district: str, period_label: str, send: bool
 ) -> None:
-    from bot.overzicht import compose, parse_period, queue_digest
+    from kern.digests import compose, parse_period, queue_digest
     from opslag import contacten
 
     period = parse_period(period_label)

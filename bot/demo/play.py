@@ -13,13 +13,13 @@ from rich.markup import escape
 from rich.table import Table
 from sqlmodel import col, select
 
-from bot.app import running
-from bot.berichten import owner_phrase
-from bot.beurt import Services
-from bot.simgebruikers import SimGroup, SimUser
-from bot.simulator import BotApiSimulator, ChatMessage
-from bot.taal import Texts, say_date
-from bot.ticker import tick
+from bot.chat.app import running
+from bot.simulator.people import SimGroup, SimUser
+from bot.simulator.server import BotApiSimulator, ChatMessage
+from kern.notices import owner_phrase
+from kern.services import Services
+from kern.texts import Texts, say_date
+from kern.ticker import tick
 from opslag import contacten
 from opslag.database import make_engine, make_sessions, upgrade
 from opslag.tabellen import SignalRow

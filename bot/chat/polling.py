@@ -7,10 +7,10 @@ import logging
 import signal
 from datetime import UTC, datetime
 
-from bot.app import running
-from bot.beurt import Services
+from bot.chat.app import running
 from bot.settings import Settings
-from bot.taal import Texts
+from kern.services import Services
+from kern.texts import Texts
 from opslag.database import make_engine, make_sessions, upgrade
 from regels.gemeente import Municipality
 

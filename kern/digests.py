@@ -10,8 +10,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.beurt import Services
-from bot.grafiek import chart_png
+from kern.chart import chart_png
+from kern.services import Services
 from opslag import contacten, outbox
 from opslag import overzicht as store
 from signalen.overzicht import HOTSPOT_DAYS, Digest, compute_digest

@@ -1,0 +1,1 @@
+"""The Telegram edge: handlers, the conversation, the outbox sender, polling."""

@@ -1,0 +1,1 @@
+"""`wijksignaal demo`: a day in a municipality, played through the simulator."""
