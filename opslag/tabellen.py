@@ -62,6 +62,16 @@ class SignalRow(SQLModel, table=True):
     closed_at: datetime | None = _utc_column(nullable=True)
     escalated_at: datetime | None = _utc_column(nullable=True)
     solved: bool | None = None
+    # Bumped on every change, so a button from an older message cannot act on a newer state.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # The date the reporter was last promised; moved on (and told) when it passes unsolved.
+    expected_at: datetime | None = _utc_column(nullable=True)
+    # Why the current owner has it, in words: the rule, a handover reason, or a diversion.
+    assignment_note: str = Field(
+        default="", max_length=600, sa_column_kwargs={"server_default": ""}
+    )
+    # The contact who should have had it but could not be reached on Telegram.
+    diverted_from: str | None = Field(default=None, max_length=60)
 
 
 class SignalPhotoRow(SQLModel, table=True):
@@ -211,6 +221,9 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
     failed: bool = False
+    # A card whose buttons act on this signal; its buttons are taken away when it moves on.
+    signal_id: int | None = Field(default=None, index=True)
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 __all__ = [
