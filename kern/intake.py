@@ -1,87 +1,132 @@
-"""Send a finished report: store and route it in the update's transaction, plan its timers,
-and queue the notices it causes (owner, core group, hotspot)."""
+"""A finished report comes in (from any channel): route it to a reachable owner and store it.
+
+One transaction stores the signal, the routing decision and why, its timers, and the notices
+it causes (the owner's card, the core group's alert, a hotspot), so none exists without the
+others.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from bot.chat.turn import Turn
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from kern import planning
-from kern.notices import notify_owner, owner_phrase
-from kern.texts import say_date
-from opslag import concepten, meldingen
+from kern.notices import AnyNotice, OwnerCard, ToContact, assignment
+from kern.owners import first_reachable, line_of
+from kern.services import Services
+from opslag import meldingen
+from opslag.tabellen import SignalRow
 from regels.routering import ReportInput, route_report
 from signalen.model import Place, Reporter, ReporterRole, Urgency
 
 
-async def submit(turn: Turn, data: dict[str, Any]) -> None:
-    """Store and route the report in this transaction; queue the reporter's and owner's notices."""
-    services = turn.services
-    role = ReporterRole(data["role"])
-    report = ReportInput(
-        reported_at=turn.now,
-        text=data["description"],
-        theme=data.get("theme"),
-        street=data.get("street"),
-        house_number=data.get("house_number"),
-        neighbourhood=data.get("neighbourhood"),
-        lat=data.get("lat"),
-        lon=data.get("lon"),
-        urgency=Urgency(data.get("urgency", "normaal")),
-        reporter_role=role,
+@dataclass(frozen=True)
+class NewReport:
+    """What a reporter gave us, from whichever channel."""
+
+    description: str
+    reported_at: datetime
+    theme: str | None = None
+    theme_suggested: bool = False
+    street: str | None = None
+    house_number: str | None = None
+    neighbourhood: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    urgency: Urgency = Urgency.NORMAAL
+    role: ReporterRole = ReporterRole.BEWONER
+    anonymous: bool = True
+    name: str | None = None
+    contact_detail: str | None = None
+    telegram_user_id: int | None = None
+    language: str = "nl"
+    channel: str = "telegram"
+    photos: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    signal: SignalRow
+    notices: list[AnyNotice]
+
+
+async def submit(session: AsyncSession, services: Services, report: NewReport) -> Submitted:
+    """Route, store and plan a report; return the signal and the notices it causes."""
+    municipality = services.municipality
+    routed = route_report(
+        municipality,
+        ReportInput(
+            reported_at=report.reported_at,
+            text=report.description,
+            theme=report.theme,
+            street=report.street,
+            house_number=report.house_number,
+            neighbourhood=report.neighbourhood,
+            lat=report.lat,
+            lon=report.lon,
+            urgency=report.urgency,
+            reporter_role=report.role,
+        ),
     )
-    routed = route_report(services.municipality, report)
-    anonymous = data.get("anonymous", True)
-    name = data.get("name")
-    if role is ReporterRole.PROFESSIONAL and turn.contact is not None:
-        name = services.municipality.contacts[turn.contact.contact_id].name
-    signal = await meldingen.add_signal(
-        turn.session,
+    decision = routed.decision
+    line = line_of(
+        municipality,
+        decision.contact_id,
+        district=routed.place.district,
         theme=routed.theme,
-        theme_suggested=bool(data.get("theme_suggested")),
-        description=data["description"],
+        escalate_to=decision.escalation_contact_id,
+    )
+    reached = await first_reachable(session, line)
+    why = "fallback" if decision.fallback else "rule"
+    signal = await meldingen.add_signal(
+        session,
+        theme=routed.theme,
+        theme_suggested=report.theme_suggested,
+        description=report.description,
         place=Place(
-            street=data.get("street"),
-            house_number=data.get("house_number"),
+            street=report.street,
+            house_number=report.house_number,
             neighbourhood=routed.place.neighbourhood,
             district=routed.place.district,
-            lat=data.get("lat"),
-            lon=data.get("lon"),
+            lat=report.lat,
+            lon=report.lon,
         ),
         urgency=report.urgency,
         reporter=Reporter(
-            role=role,
-            anonymous=anonymous,
-            telegram_user_id=turn.user.id,
-            name=name,
-            contact=data.get("contact_detail"),
+            role=report.role,
+            anonymous=report.anonymous,
+            telegram_user_id=report.telegram_user_id,
+            name=report.name,
+            contact=report.contact_detail,
         ),
         routing=meldingen.Routing(
-            contact_id=routed.decision.contact_id,
-            escalation_contact_id=routed.decision.escalation_contact_id,
-            rule_id=routed.decision.rule_id,
+            contact_id=reached.contact_id,
+            escalation_contact_id=decision.escalation_contact_id,
+            rule_id=decision.rule_id,
             explanation=routed.explanation.reason,
-            priority=routed.decision.priority,
+            priority=decision.priority,
             deadline=routed.deadline,
-            deadline_days=routed.decision.deadline_days,
+            deadline_days=decision.deadline_days,
         ),
-        reported_at=turn.now,
-        photos=data.get("photos", []),
-        language=turn.taal,
+        reported_at=report.reported_at,
+        photos=report.photos,
+        language=report.language,
+        channel=report.channel,
     )
-    await turn.session.flush()
-    await concepten.delete_draft(turn.session, chat_id=turn.chat_id)
-    owner = owner_phrase(services, signal, turn.taal)
-    turn.say(
-        turn.t(
-            "melden.ontvangen",
-            referentie=signal.reference,
-            eigenaar=owner,
-            datum=say_date(signal.deadline, turn.taal),
-        )
+    signal.expected_at = signal.deadline
+    signal.diverted_from = reached.diverted_from
+    signal.assignment_note = assignment(
+        "diverted" if reached.diverted_from else why, **{"from": reached.diverted_from}
     )
-    await notify_owner(turn.session, services, signal, key=f"s{signal.id}:new", headline="nieuw")
-    await planning.replan(turn.session, services, signal, turn.now)
-    if planning.is_serious(services, signal, routed.decision.alert):
-        await planning.alert_core_group(turn.session, services, signal)
-    await planning.notify_hotspot(turn.session, services, signal)
+    await session.flush()
+    assert signal.id is not None
+    notices: list[AnyNotice] = [
+        OwnerCard(f"s{signal.id}:new", ToContact(signal.contact_id), signal, "nieuw")
+    ]
+    await planning.replan(session, services, signal, report.reported_at)
+    if planning.is_serious(services, signal, decision.alert):
+        notices += planning.alert_core_group(services, signal)
+    notices += await planning.hotspot_notice(session, services, signal)
+    return Submitted(signal, notices)

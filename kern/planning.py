@@ -1,4 +1,9 @@
-"""Time at the edge: plan a signal's timers, alert the core group, and act on due timers."""
+"""Time that keeps its word: plan a signal's timers and act on them when they are due.
+
+Reminders and escalation follow the owner's deadline; the reporter's promised date
+(`expected_at`) is watched too: when it passes with the signal still open, the reporter hears
+that it takes longer and gets a new date. No message states a date in the past.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,21 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kern.notices import owner_buttons, owner_phrase, place_of, tell_reporter, theme_label
+from kern.notices import (
+    AnyNotice,
+    Notice,
+    OwnerCard,
+    ToContact,
+    ToReporter,
+    owner_choices,
+    place_of,
+    signal_owner_phrase,
+    theme_label,
+)
+from kern.owners import first_reachable, line_of
 from kern.services import Services
 from kern.texts import say_date
-from opslag import contacten, meldingen, outbox, overzicht, timers
+from opslag import meldingen, overzicht, timers
 from opslag.tabellen import SignalRow, TimerRow
 from signalen.model import Urgency
 from signalen.overzicht import HOTSPOT_DAYS, find_hotspots
@@ -27,10 +43,10 @@ def policy(services: Services) -> TimePolicy:
 async def replan(
     session: AsyncSession, services: Services, signal: SignalRow, at: datetime
 ) -> None:
-    """Bring the signal's pending timers in line with the plan for its current status.
+    """Bring the signal's pending timers in line with the plan for its current state.
 
-    Timers no longer in the plan are cancelled; timers already fired keep their key, so a
-    reminder or escalation is never sent twice, also not after a reopen.
+    Timers no longer in the plan are cancelled (and come back if the plan wants them again);
+    timers that fired keep their key, so a reminder or escalation is never sent twice.
     """
     assert signal.id is not None
     plan = plan_timers(
@@ -41,6 +57,7 @@ async def replan(
         changed_at=signal.updated_at,
         calendar=services.municipality.calendar,
         policy=policy(services),
+        expected_at=signal.expected_at,
     )
     wanted = {p.key for p in plan}
     for pending in await timers.pending_for_signal(session, signal_id=signal.id):
@@ -64,178 +81,181 @@ def is_serious(services: Services, signal: SignalRow, rule_alert: bool) -> bool:
     return rule_alert or (signal.urgency == Urgency.HOOG and signal.theme in alert_themes)
 
 
-async def alert_core_group(session: AsyncSession, services: Services, signal: SignalRow) -> None:
+def alert_core_group(services: Services, signal: SignalRow) -> list[AnyNotice]:
     """Tell the district's kerngroep at once; care signals without any personal detail."""
     municipality = services.municipality
     district = municipality.districts.get(signal.district or "")
     members = district.core_group if district else municipality.settings.coordinators
     sensitive = municipality.themes[signal.theme].sensitive if signal.theme else False
-    for contact_id in members:
-        registration = await contacten.registration(session, contact_id=contact_id)
-        if registration is None:
-            continue
-        taal = registration.language
-        details = "" if sensitive else f"{signal.description} — {place_of(signal, services)}"
-        buurt = (
-            municipality.neighbourhoods[signal.neighbourhood].name
-            if signal.neighbourhood
-            else municipality.name
-        )
-        text = services.texts(
-            "tijd.ernstig",
-            taal,
-            referentie=signal.reference,
-            thema=theme_label(services, signal.theme, taal),
-            buurt=buurt,
-            eigenaar=owner_phrase(services, signal, taal),
-            details=details,
-        )
-        await outbox.enqueue(
-            session,
-            dedupe_key=f"s{signal.id}:alert:{contact_id}",
-            chat_id=registration.chat_id,
-            at=services.clock(),
-            payload={"text": text, "parse_mode": "HTML"},
-        )
+    details = "" if sensitive else f"{signal.description} — {place_of(signal, services)}"
+    buurt = _neighbourhood_name(services, signal)
+
+    def values(taal: str) -> dict[str, object]:
+        return {
+            "referentie": signal.reference,
+            "thema": theme_label(services, signal.theme, taal),
+            "buurt": buurt,
+            "eigenaar": signal_owner_phrase(services, signal, taal),
+            "details": details,
+        }
+
     log.info("serious incident %s: core group of %s alerted", signal.id, signal.district)
+    return [
+        Notice(f"s{signal.id}:alert:{member}", ToContact(member), "tijd.ernstig", values)
+        for member in members
+    ]
 
 
 async def act_on_timer(
     session: AsyncSession, services: Services, timer: TimerRow, now: datetime
-) -> None:
-    """Perform one due timer by queueing its messages; the caller marks it done."""
+) -> list[AnyNotice]:
+    """Perform one due timer; returns the notices; the caller marks it done."""
     signal = await meldingen.get_signal(session, signal_id=timer.signal_id or 0, for_update=True)
     if signal is None or not still_relevant(timer.kind, signal.status):
-        return
+        return []
     if timer.kind in ("reminder_before", "reminder_due"):
         if now - timer.due_at > STALE_REMINDER:
-            log.info(
-                "timer %s: reminder for signal %s too late to help; skipped", timer.id, signal.id
-            )
-            return  # after downtime a day-old reminder only adds noise; escalation still comes
-        await _remind(session, services, signal, timer)
-    elif timer.kind == "escalation":
-        await _escalate(session, services, signal, timer, now)
-    elif timer.kind == "progress":
-        await _reassure(session, services, signal, timer)
+            log.info("timer %s: reminder for signal %s too late to help", timer.id, signal.id)
+            return []  # after downtime a day-old reminder only adds noise; escalation still comes
+        return _remind(signal, timer)
+    if timer.kind == "escalation":
+        return await _escalate(session, services, signal, timer, now)
+    if timer.kind == "progress":
+        return await _reassure(session, services, signal, timer, now)
+    if timer.kind == "promise":
+        return await keep_promise(session, services, signal, now, key=f"t{timer.id}")
+    return []
 
 
-async def _remind(
-    session: AsyncSession, services: Services, signal: SignalRow, timer: TimerRow
-) -> None:
-    registration = await contacten.registration(session, contact_id=signal.contact_id)
-    if registration is None:
-        return
-    taal = registration.language
-    text = services.texts(
-        "tijd.herinnering",
-        taal,
-        referentie=signal.reference,
-        wanneer="before" if timer.kind == "reminder_before" else "due",
-        termijn=say_date(signal.deadline, taal),
-    )
-    payload: dict[str, object] = {"text": text, "parse_mode": "HTML"}
-    buttons = owner_buttons(services, signal, taal)  # act straight from the reminder
-    if buttons is not None:
-        payload["reply_markup"] = buttons.to_dict()
-    await outbox.enqueue(
-        session,
-        dedupe_key=f"t{timer.id}:owner",
-        chat_id=registration.chat_id,
-        at=services.clock(),
-        payload=payload,
-    )
+def _remind(signal: SignalRow, timer: TimerRow) -> list[AnyNotice]:
+    """Remind the owner, with the actions right under the reminder."""
+    return [
+        Notice(
+            f"t{timer.id}:owner",
+            ToContact(signal.contact_id),
+            "tijd.herinnering",
+            lambda taal: {
+                "referentie": signal.reference,
+                "wanneer": "before" if timer.kind == "reminder_before" else "due",
+                "termijn": say_date(signal.deadline, taal),
+            },
+            owner_choices(signal),
+            signal.id,
+        )
+    ]
 
 
 async def _escalate(
     session: AsyncSession, services: Services, signal: SignalRow, timer: TimerRow, now: datetime
-) -> None:
+) -> list[AnyNotice]:
+    """Ask the next one up to make sure it gets done; they get the whole card and may act."""
     municipality = services.municipality
-    target = signal.escalation_contact_id
-    if target == signal.contact_id:
-        target = municipality.settings.fallback_contact
+    line = line_of(
+        municipality,
+        signal.escalation_contact_id,
+        district=signal.district,
+        theme=signal.theme,
+    )
+    reached = await first_reachable(session, [c for c in line if c != signal.contact_id] or line)
+    target = reached.contact_id
     signal.escalated_at = now
     signal.escalation_contact_id = target
     meldingen.note_event(session, signal, at=now, actor="klok", note=f"geëscaleerd naar {target}")
-    buurt = (
-        municipality.neighbourhoods[signal.neighbourhood].name
-        if signal.neighbourhood
-        else municipality.name
-    )
-    manager = await contacten.registration(session, contact_id=target)
-    if manager is not None:
-        taal = manager.language
-        text = services.texts(
-            "tijd.escalatie",
-            taal,
-            referentie=signal.reference,
-            buurt=buurt,
-            eigenaar=owner_phrase(services, signal, taal),
-            termijn=say_date(signal.deadline, taal),
-        )
-        await outbox.enqueue(
-            session,
-            dedupe_key=f"t{timer.id}:escalation",
-            at=services.clock(),
-            chat_id=manager.chat_id,
-            payload={"text": text, "parse_mode": "HTML"},
-        )
-    owner = await contacten.registration(session, contact_id=signal.contact_id)
-    if owner is not None:
-        text = services.texts(
-            "tijd.geescaleerd",
-            owner.language,
-            referentie=signal.reference,
-            naar=municipality.contacts[target].name,
-        )
-        await outbox.enqueue(
-            session,
-            dedupe_key=f"t{timer.id}:owner",
-            chat_id=owner.chat_id,
-            at=services.clock(),
-            payload={"text": text, "parse_mode": "HTML"},
-        )
+    buurt = _neighbourhood_name(services, signal)
     log.info("signal %s escalated to %s", signal.id, target)
+    return [
+        Notice(
+            f"t{timer.id}:escalation",
+            ToContact(target),
+            "tijd.escalatie",
+            lambda taal: {
+                "referentie": signal.reference,
+                "buurt": buurt,
+                "eigenaar": signal_owner_phrase(services, signal, taal),
+                "termijn": say_date(signal.deadline, taal),
+            },
+        ),
+        OwnerCard(f"t{timer.id}:card", ToContact(target), signal, "geescaleerd"),
+        Notice(
+            f"t{timer.id}:owner",
+            ToContact(signal.contact_id),
+            "tijd.geescaleerd",
+            lambda taal: {
+                "referentie": signal.reference,
+                "naar": municipality.contacts[target].name,
+            },
+        ),
+    ]
 
 
 async def _reassure(
-    session: AsyncSession, services: Services, signal: SignalRow, timer: TimerRow
-) -> None:
+    session: AsyncSession, services: Services, signal: SignalRow, timer: TimerRow, now: datetime
+) -> list[AnyNotice]:
+    """After quiet days, tell the reporter it is still being handled and by when."""
     planned_for = (timer.data or {}).get("changed_at")
     if planned_for is None or datetime.fromisoformat(planned_for) != signal.updated_at:
-        return  # something happened since; the new plan has its own progress timer
-    taal = signal.reporter_language
-    await tell_reporter(
-        session,
-        services,
-        signal,
-        key=f"t{timer.id}",
-        template="tijd.voortgang",
-        eigenaar=owner_phrase(services, signal, taal),
-        datum=say_date(signal.deadline, taal),
-    )
+        return []  # something happened since; the new plan has its own progress timer
+    notices: list[AnyNotice] = []
+    if signal.expected_at is None or signal.expected_at <= now:
+        notices += await keep_promise(session, services, signal, now, key=f"t{timer.id}")
+    else:
+        assert signal.id is not None
+        notices.append(
+            Notice(
+                f"t{timer.id}:reporter",
+                ToReporter(signal.id),
+                "tijd.voortgang",
+                lambda taal: {
+                    "referentie": signal.reference,
+                    "eigenaar": signal_owner_phrase(services, signal, taal),
+                    "datum": say_date(signal.expected_at or now, taal),
+                },
+            )
+        )
     every = policy(services).progress_every_days
-    next_at = services.municipality.calendar.deadline(timer.due_at, every)
     await timers.schedule(
         session,
         key=f"{timer.key}+",
         kind="progress",
-        due_at=next_at,
+        due_at=services.municipality.calendar.deadline(timer.due_at, every),
         signal_id=signal.id,
         data=dict(timer.data),
     )
+    return notices
 
 
-async def notify_hotspot(session: AsyncSession, services: Services, signal: SignalRow) -> None:
+async def keep_promise(
+    session: AsyncSession, services: Services, signal: SignalRow, now: datetime, *, key: str
+) -> list[AnyNotice]:
+    """The promised date has come and the signal is still open: say so, with a new date."""
+    calendar = services.municipality.calendar
+    signal.expected_at = calendar.deadline(now, max(1, signal.deadline_days))
+    meldingen.note_event(session, signal, at=now, actor="klok", note="verwachte datum verschoven")
+    await replan(session, services, signal, now)
+    assert signal.id is not None
+    expected = signal.expected_at
+    return [
+        Notice(
+            f"{key}:later",
+            ToReporter(signal.id),
+            "tijd.duurt_langer",
+            lambda taal: {
+                "referentie": signal.reference,
+                "eigenaar": signal_owner_phrase(services, signal, taal),
+                "datum": say_date(expected, taal),
+            },
+        )
+    ]
+
+
+async def hotspot_notice(
+    session: AsyncSession, services: Services, signal: SignalRow
+) -> list[AnyNotice]:
     """When a new signal makes (or grows) a hotspot, tell its owner."""
-    if (
-        not signal.district
-        or not signal.theme
-        or services.municipality.themes[signal.theme].sensitive
-    ):
-        return
-    now = signal.reported_at
     municipality = services.municipality
+    if not signal.district or not signal.theme or municipality.themes[signal.theme].sensitive:
+        return []
+    now = signal.reported_at
     facts = await overzicht.hotspot_candidates(
         session,
         district=signal.district,
@@ -246,30 +266,27 @@ async def notify_hotspot(session: AsyncSession, services: Services, signal: Sign
         since=now - timedelta(days=HOTSPOT_DAYS),
         role_of={c.id: c.role.value for c in municipality.contacts.values()},
     )
-    hit = next(
-        (
-            h
-            for h in find_hotspots(facts, now=now + timedelta(seconds=1))
-            if h.latest_id == signal.id
-        ),
-        None,
-    )
-    registration = await contacten.registration(session, contact_id=signal.contact_id)
-    if hit is None or registration is None:
-        return
-    taal = registration.language
-    text = services.texts(
-        "tijd.hotspot",
-        taal,
-        referentie=signal.reference,
-        aantal=hit.count,
-        plek=hit.place,
-        thema=theme_label(services, signal.theme, taal),
-    )
-    await outbox.enqueue(
-        session,
-        dedupe_key=f"s{signal.id}:hotspot",
-        chat_id=registration.chat_id,
-        at=services.clock(),
-        payload={"text": text, "parse_mode": "HTML"},
-    )
+    later = now + timedelta(seconds=1)
+    hit = next((h for h in find_hotspots(facts, now=later) if h.latest_id == signal.id), None)
+    if hit is None:
+        return []
+    return [
+        Notice(
+            f"s{signal.id}:hotspot",
+            ToContact(signal.contact_id),
+            "tijd.hotspot",
+            lambda taal: {
+                "referentie": signal.reference,
+                "aantal": hit.count,
+                "plek": hit.place,
+                "thema": theme_label(services, signal.theme, taal),
+            },
+        )
+    ]
+
+
+def _neighbourhood_name(services: Services, signal: SignalRow) -> str:
+    municipality = services.municipality
+    if signal.neighbourhood:
+        return municipality.neighbourhoods[signal.neighbourhood].name
+    return municipality.name

@@ -15,6 +15,7 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 
 from kern.digests import send_due_digests
+from kern.notices import queue_notices
 from kern.planning import act_on_timer
 from kern.services import Services
 from opslag import meldingen, timers
@@ -47,7 +48,8 @@ async def tick(services: Services, now: datetime, *, batch: int = 200) -> TickRe
         async with services.transaction() as session:
             due = await timers.claim_due(session, now=now, limit=batch)
             for timer in due:
-                await act_on_timer(session, services, timer, now)
+                notices = await act_on_timer(session, services, timer, now)
+                await queue_notices(session, services, notices)
                 timers.mark_done(timer, at=now)
             queued = session.info.pop("outbox_queued", False)
         report.timers += len(due)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from sqlalchemy import case, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from opslag.tabellen import ContactRegistration, GroupLink, InviteRow, UserPreference
+from opslag.tabellen import ContactRegistration, GroupLink, InviteRow, SignalRow, UserPreference
+from signalen.workflow import CLOSED_STATUSES
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -82,6 +84,24 @@ async def registration(session: AsyncSession, *, contact_id: str) -> ContactRegi
     return await session.get(ContactRegistration, contact_id)
 
 
+async def linked_contacts(session: AsyncSession) -> dict[str, datetime]:
+    """Return every contact linked to a Telegram account, with when it was linked."""
+    statement = select(ContactRegistration.contact_id, ContactRegistration.registered_at)
+    return {contact_id: at for contact_id, at in (await session.execute(statement)).tuples()}
+
+
+async def open_signal_counts(session: AsyncSession, *, now: datetime) -> dict[str, tuple[int, int]]:
+    """Return per owner (contact id) their open signals and how many are past the deadline."""
+    overdue = func.sum(case((col(SignalRow.deadline) < now, 1), else_=0))
+    statement = (
+        select(SignalRow.contact_id, func.count(), overdue)
+        .where(col(SignalRow.status).not_in([s.value for s in CLOSED_STATUSES]))
+        .group_by(col(SignalRow.contact_id))
+    )
+    rows = (await session.execute(statement)).tuples()
+    return {contact_id: (count, int(late or 0)) for contact_id, count, late in rows}
+
+
 async def link_group(session: AsyncSession, *, chat_id: int, district: str, at: datetime) -> None:
     link = await session.get(GroupLink, chat_id)
     if link is None:
@@ -106,3 +126,11 @@ async def set_language(session: AsyncSession, *, user_id: int, language: str) ->
         preference = UserPreference(user_id=user_id, language=language)
     preference.language = language
     session.add(preference)
+
+
+async def linked_among(session: AsyncSession, *, contact_ids: list[str]) -> set[str]:
+    """Which of these contacts have linked a Telegram account."""
+    statement = select(ContactRegistration.contact_id).where(
+        col(ContactRegistration.contact_id).in_(contact_ids)
+    )
+    return set(await session.scalars(statement))

@@ -221,3 +221,15 @@ def _audit_row(signal_id: int, event: AuditEvent) -> AuditEventRow:
         to_status=event.to_status.value,
         note=event.note,
     )
+
+
+async def open_signals(session: AsyncSession, *, limit: int = 40) -> list[SignalRow]:
+    """Every open signal, soonest deadline first (for coordinators)."""
+    closed = [s.value for s in CLOSED_STATUSES]
+    statement = (
+        select(SignalRow)
+        .where(col(SignalRow.status).not_in(closed))
+        .order_by(col(SignalRow.deadline))
+        .limit(limit)
+    )
+    return list(await session.scalars(statement))

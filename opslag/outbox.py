@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -21,6 +21,7 @@ async def enqueue(
     payload: dict[str, Any],
     at: datetime,
     method: str = "sendMessage",
+    signal_id: int | None = None,
 ) -> bool:
     """Queue a message; a second message with the same dedupe key is ignored (returns False)."""
     session.info["outbox_queued"] = True  # tells the caller to wake the sender after commit
@@ -36,6 +37,7 @@ async def enqueue(
             "not_before": at,
             "attempts": 0,
             "failed": False,
+            "signal_id": signal_id,
         },
     )
 
@@ -64,6 +66,22 @@ async def claim_pending(
     return list(await session.scalars(statement))
 
 
+async def lock_unsent(session: AsyncSession, *, message_id: int) -> OutboxMessage | None:
+    """Return the message if it is still to be sent, locked until the transaction ends.
+
+    On PostgreSQL a row another worker holds is skipped (None), so no two workers send it;
+    SQLite runs one worker and reads it plainly.
+    """
+    statement = select(OutboxMessage).where(
+        col(OutboxMessage.id) == message_id,
+        col(OutboxMessage.sent_at).is_(None),
+        col(OutboxMessage.failed).is_(False),
+    )
+    if dialect(session) == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return (await session.scalars(statement)).first()
+
+
 async def pending_count(session: AsyncSession) -> int:
     statement = select(func.count()).where(
         col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.failed).is_(False)
@@ -71,10 +89,72 @@ async def pending_count(session: AsyncSession) -> int:
     return int((await session.execute(statement)).scalar_one())
 
 
-def mark_sent(message: OutboxMessage, *, at: datetime) -> None:
+async def record_sent(
+    session: AsyncSession, *, message_id: int, at: datetime, telegram_message_id: int | None
+) -> None:
+    """Mark a message sent, with the id Telegram gave it (edits have none of their own)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.sent_at).is_(None))
+        .values(
+            sent_at=at,
+            attempts=col(OutboxMessage.attempts) + 1,
+            last_error=None,
+            message_id=telegram_message_id,
+        )
+    )
+
+
+async def record_retry(
+    session: AsyncSession,
+    *,
+    message_id: int,
+    error: str,
+    not_before: datetime,
+    give_up_after: int = 8,
+) -> None:
+    """Record a failed attempt; after `give_up_after` attempts the message is marked failed."""
+    attempts = col(OutboxMessage.attempts) + 1
+    await session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.sent_at).is_(None))
+        .values(
+            attempts=attempts,
+            last_error=error[:500],
+            not_before=not_before,
+            failed=attempts >= give_up_after,
+        )
+    )
+
+
+async def cards_of_signal(session: AsyncSession, *, signal_id: int) -> list[OutboxMessage]:
+    """Sent messages of a signal that carry buttons, oldest first: the cards to disarm when
+    the signal moves on (each has the Telegram message id to edit)."""
+    statement = (
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.signal_id) == signal_id,
+            col(OutboxMessage.sent_at).is_not(None),
+            col(OutboxMessage.message_id).is_not(None),
+        )
+        .order_by(col(OutboxMessage.id))
+    )
+    # Filtered here, not in SQL: JSON operators differ between SQLite and PostgreSQL, and a
+    # signal has a handful of rows.
+    return [
+        row
+        for row in await session.scalars(statement)
+        if row.payload.get("buttons") or row.payload.get("reply_markup")
+    ]
+
+
+def mark_sent(
+    message: OutboxMessage, *, at: datetime, telegram_message_id: int | None = None
+) -> None:
     message.sent_at = at
     message.attempts += 1
     message.last_error = None
+    message.message_id = telegram_message_id
 
 
 def mark_retry(

@@ -21,8 +21,11 @@ async def schedule(
     signal_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> bool:
-    """Add a timer unless one with the same key exists (returns False then)."""
-    return await insert_ignore(
+    """Add a timer; a cancelled one with the same key comes back, a fired one stays done.
+
+    Returns False when a timer with this key already exists and is left as it is.
+    """
+    added = await insert_ignore(
         session,
         TimerRow,
         {
@@ -34,6 +37,15 @@ async def schedule(
             "cancelled": False,
         },
     )
+    if added:
+        return True
+    existing = (await session.scalars(select(TimerRow).where(col(TimerRow.key) == key))).first()
+    if existing is None or not existing.cancelled:
+        return False
+    existing.cancelled, existing.done_at, existing.due_at = False, None, due_at
+    existing.data = data or {}
+    session.add(existing)
+    return True
 
 
 async def claim_due(session: AsyncSession, *, now: datetime, limit: int = 200) -> list[TimerRow]:

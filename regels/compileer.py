@@ -111,7 +111,7 @@ def compile_rules(rules: list[Rule], facts: RoutingFacts) -> Compiled:
                     if not rule.conditional:
                         winner = rule
                 if winner is None:
-                    fallback = _fallback(district, facts)
+                    fallback = _fallback(district, facts, theme)
                     candidates.append(
                         _Candidate(None, _fallback_decision(fallback, key, district, facts))
                     )
@@ -163,7 +163,7 @@ def _decision(
         deadline_days=rule.owner.deadline_days
         if rule.owner.deadline_days is not None
         else _theme_days(theme, facts),
-        escalation_contact_id=rule.owner.escalate_to or _fallback(district, facts),
+        escalation_contact_id=rule.owner.escalate_to or _fallback(district, facts, theme),
         fallback=False,
         alert=rule.owner.alert,
     )
@@ -183,9 +183,11 @@ def _fallback_decision(
     )
 
 
-def _fallback(district: str | None, facts: RoutingFacts) -> str:
+def _fallback(district: str | None, facts: RoutingFacts, theme: str | None = None) -> str:
+    """The district's wijkmanager; for an unknown place the theme's intake, else the desk."""
     if district is None:
-        return facts.municipality_fallback
+        intake = facts.themes[theme].fallback_contact if theme else None
+        return intake or facts.municipality_fallback
     return facts.district_fallback[district]
 
 

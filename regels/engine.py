@@ -210,9 +210,16 @@ class RoutingEngine:
         """Return the decision with every rule tried before it and the conditions that held."""
         decision = self.decide(request)
         district = self._district_of.get(request.neighbourhood or "")
+        key = (request.theme, request.neighbourhood, request.urgency, request.reporter_role)
+        bound = {c.rule.id for c in self._index[key] if c.rule is not None}
         traces = []
         for rule in self.rules:
-            trace = Trace(rule, rule.check(request, district))
+            checks = rule.check(request, district)
+            if rule.id not in bound and all(c.held for c in checks):
+                # Its conditions hold but the compiler could give it no owner here (a role
+                # needs a known neighbourhood); without this it would read as the match.
+                checks.append(Check("owner", False, _unbound(rule, request.neighbourhood)))
+            trace = Trace(rule, checks)
             if rule.id == decision.rule_id:
                 traces.append(trace)
                 break
@@ -238,6 +245,13 @@ def _reason(decision: Decision, traces: list[Trace], district: str | None) -> st
     winner = traces[-1]
     held = "; ".join(c.detail for c in winner.checks) or "no conditions"
     return f"rule {winner.rule.id} (#{winner.rule.position}): {held} -> {decision.contact_id}"
+
+
+def _unbound(rule: CompiledRule, neighbourhood: str | None) -> str:
+    role = rule.owner.role or rule.owner.contact
+    if neighbourhood is None:
+        return f"owner {role} needs a known neighbourhood"
+    return f"no single {role} covers {neighbourhood}"
 
 
 def _clock(at: datetime | None) -> str:

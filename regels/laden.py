@@ -101,6 +101,15 @@ def _assemble(
         check.refs("municipality.yaml", ("coordinators", n), None, [coordinator], contact_by_id)
     for n, theme in enumerate(muni.alert_themes or []):
         check.refs("municipality.yaml", ("alert_themes", n), None, [theme], theme_ids)
+    for i, t in enumerate(themes.themes):
+        if t.fallback_contact:
+            check.refs(
+                "themes.yaml",
+                ("themes", i, "fallback_contact"),
+                t.id,
+                [t.fallback_contact],
+                contact_by_id,
+            )
     for i, d in enumerate(districts.districts):
         loc = ("districts", i)
         check.refs(
@@ -113,7 +122,8 @@ def _assemble(
             "contacts.yaml", (*loc, "neighbourhoods"), c.id, c.neighbourhoods or [], district_of
         )
         check.refs("contacts.yaml", (*loc, "districts"), c.id, c.districts or [], district_ids)
-        if not c.neighbourhoods and not c.districts and c.id not in muni.coordinators:
+        intakes = {t.fallback_contact for t in themes.themes}
+        if not c.neighbourhoods and not c.districts and c.id not in {*muni.coordinators, *intakes}:
             check.add(
                 "contacts.yaml",
                 loc,

@@ -118,6 +118,10 @@ class Theme(Strict):
     keywords: list[str] = []
     deadline_days: int = Field(ge=0, le=60)
     sensitive: bool = False
+    fallback_contact: Id | None = Field(
+        default=None,
+        description="owner of this theme's reports whose place is unknown (e.g. a care intake)",
+    )
 
 
 class ThemesFile(Strict):

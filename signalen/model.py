@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -87,13 +88,38 @@ def format_reference(year: int, sequence: int) -> str:
     return f"WS-{year:04d}-{sequence:06d}"
 
 
+# Longer input is never a reference; refusing it first keeps the regex's work bounded.
+_REFERENCE_MAX_LENGTH = 40
+# As people type it: any case, dashes or spaces (or neither) between the parts, sequence
+# without its leading zeros. ASCII only, so neither '²' counts as a digit nor a long 'ſ' as an
+# 's'. No quantifier is nested in another, so matching is linear in the (bounded) input.
+_REFERENCE = re.compile(r"WS *-? *([0-9]{4}) *-? *([0-9]{1,6})", re.ASCII | re.IGNORECASE)
+
+
 def parse_reference(text: str) -> tuple[int, int] | None:
     """Return (year, sequence) of a reference typed by a person, or None when it is not one."""
-    cleaned = text.strip().upper().replace(" ", "")
-    parts = cleaned.split("-")
-    if len(parts) != 3 or parts[0] != "WS" or not (parts[1].isdigit() and parts[2].isdigit()):
+    if len(text) > _REFERENCE_MAX_LENGTH:
         return None
-    year, sequence = int(parts[1]), int(parts[2])
-    if len(parts[1]) != 4 or sequence < 1:
+    match = _REFERENCE.fullmatch(text.strip())
+    if match is None:
         return None
-    return year, sequence
+    year, sequence = int(match[1]), int(match[2])
+    return (year, sequence) if sequence >= 1 else None
+
+
+def canonical_reference(text: str) -> str | None:
+    """Return a typed reference the way it is printed (``WS-2026-000001``), or None."""
+    parsed = parse_reference(text)
+    return format_reference(*parsed) if parsed else None
+
+
+def parse_small_int(text: str, *, upper: int) -> int | None:
+    """Return the number 0 <= n < upper written in ASCII digits in `text`, or None.
+
+    For text that came from outside (callback data): the length is checked before converting,
+    so no long string of digits is ever turned into an int.
+    """
+    if not text or len(text) > len(str(upper)) or not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number < upper else None

@@ -22,7 +22,7 @@ class TimePolicy:
 
 @dataclass(frozen=True, slots=True)
 class PlannedTimer:
-    kind: str  # reminder_before, reminder_due, escalation, progress
+    kind: str  # reminder_before, reminder_due, escalation, progress, promise
     due_at: datetime
     key: str
 
@@ -36,12 +36,16 @@ def plan_timers(
     changed_at: datetime,
     calendar: WorkingCalendar,
     policy: TimePolicy,
+    expected_at: datetime | None = None,
 ) -> list[PlannedTimer]:
     """Return the timers an open signal needs now; a closed signal needs none.
 
     Reminders go to an owner who has not accepted yet: one working day before the deadline
     and at it. Escalation comes when the signal is overdue by its own deadline again (2x),
-    accepted or not. The reporter hears "still in progress" after N quiet working days.
+    accepted or not. The reporter hears "still in progress" after N quiet working days, and
+    on the date they were promised (`expected_at`) hears that it takes longer, if it does.
+    Keys carry the deadline (or the promised date), so a new term gets new timers and a
+    timer that fired is never planned again for the same term.
     """
     status = Status(status)
     if status not in OPEN_STATUSES:
@@ -57,6 +61,9 @@ def plan_timers(
     escalate_day = calendar.add_working_days(deadline.astimezone(calendar.tz).date(), extra)
     escalate_at = datetime.combine(escalate_day, deadline.astimezone(calendar.tz).timetz())
     timers.append(PlannedTimer("escalation", escalate_at, f"s{signal_id}:escalation:{stamp}"))
+    if expected_at is not None:
+        promised = f"{expected_at.astimezone(UTC):%Y%m%d%H%M}"
+        timers.append(PlannedTimer("promise", expected_at, f"s{signal_id}:promise:{promised}"))
     if policy.progress_every_days > 0:
         progress_at = calendar.deadline(changed_at, policy.progress_every_days)
         key = f"s{signal_id}:progress:{changed_at.astimezone(UTC):%Y%m%d%H%M%S%f}"

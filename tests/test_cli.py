@@ -1,12 +1,18 @@
 """The `wijksignaal` command as a coordinator uses it."""
 
+import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app, route_lines
+from opslag import contacten, meldingen
+from opslag.database import make_engine, make_sessions, upgrade
 from regels.gemeente import Municipality
+from signalen.model import Place, Reporter, Urgency
 from tests.conftest import local
 
 runner = CliRunner()
@@ -127,3 +133,133 @@ def test_db_upgrade_creates_the_tables(tmp_path: Path) -> None:
     result = runner.invoke(app, ["db", "upgrade"], env={"DATABASE_URL": url})
     assert result.exit_code == 0, result.output
     assert "up to date" in result.output and (tmp_path / "cli.db").exists()
+
+
+def _row(output: str, contact_id: str) -> list[str]:
+    """The cells of a contact's row in a rich table."""
+    [line] = [line for line in output.splitlines() if f"│ {contact_id} " in line]
+    return [cell.strip() for cell in line.split("│")[1:-1]]
+
+
+@pytest.fixture
+def contacts_database(tmp_path: Path) -> dict[str, str]:
+    """A database with wb-rivierenwijk linked and signals with linked, unlinked and gone owners."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'contacts.db'}"
+    past, future = local(2026, 1, 6, 17), datetime.now(UTC) + timedelta(days=30)
+
+    async def seed() -> None:
+        engine = make_engine(url)
+        await upgrade(engine)
+        async with make_sessions(engine).begin() as session:
+            await contacten.register_contact(
+                session,
+                contact_id="wb-rivierenwijk",
+                telegram_user_id=501,
+                chat_id=501,
+                language="nl",
+                at=local(2026, 11, 20, 9),
+            )
+            for owner, deadline, status in [
+                ("wb-rivierenwijk", past, None),
+                ("wb-rivierenwijk", future, None),
+                ("wa-rivierenwijk", past, None),
+                ("wa-rivierenwijk", past, "afgehandeld"),
+                ("wa-rivierenwijk", past, "geannuleerd"),
+                ("oud-contact", future, None),
+            ]:
+                signal = await meldingen.add_signal(
+                    session,
+                    theme="afval",
+                    description="Zakken naast de container",
+                    place=Place(neighbourhood="deltabuurt", district="rivierenwijk"),
+                    urgency=Urgency.NORMAAL,
+                    reporter=Reporter(),
+                    routing=meldingen.Routing(
+                        contact_id=owner,
+                        escalation_contact_id="wm-rivierenwijk",
+                        rule_id="afval-wijkbeheer",
+                        explanation="x",
+                        priority=Urgency.NORMAAL,
+                        deadline=deadline,
+                    ),
+                    reported_at=local(2026, 1, 5, 10),
+                )
+                if status:
+                    signal.status = status
+        await engine.dispose()
+
+    asyncio.run(seed())
+    return {"DATABASE_URL": url}
+
+
+def test_contacts_list_shows_link_and_open_and_overdue_signals_per_contact(
+    contacts_database: dict[str, str], deventer: Municipality
+) -> None:
+    result = runner.invoke(app, ["contacts", "list"], env=contacts_database)
+    assert result.exit_code == 0, result.output
+    assert _row(result.output, "wb-rivierenwijk") == [
+        "wb-rivierenwijk",
+        "Olaf Brouwer",
+        "wijkbeheerder",
+        "Gemeente Deventer, Wijkbeheer",
+        "Rivierenwijk",
+        "yes, since 2026-11-20",
+        "2",
+        "1",
+    ]
+    # Closed and cancelled signals are not open; the one left is overdue.
+    assert _row(result.output, "wa-rivierenwijk")[5:] == ["no", "1", "1"]
+    assert _row(result.output, "meldpunt")[4:] == ["hele gemeente", "no", "0", "0"]
+    assert (
+        f"1 of {len(deventer.contacts)} contacts linked; 1 open signal waits with contacts "
+        "who are not linked." in result.output
+    )
+    assert (
+        "1 open signal(s) owned by ids no longer in this config, seen by nobody: oud-contact."
+        in (" ".join(result.output.split()))
+    )
+
+
+def test_contacts_list_unlinked_leaves_out_linked_contacts(
+    contacts_database: dict[str, str],
+) -> None:
+    result = runner.invoke(app, ["contacts", "list", "--unlinked"], env=contacts_database)
+    assert result.exit_code == 0, result.output
+    assert "│ wb-rivierenwijk " not in result.output
+    assert _row(result.output, "wa-rivierenwijk")[5] == "no"
+
+
+def test_contacts_list_on_an_empty_database_lists_every_contact_unlinked(
+    tmp_path: Path, deventer: Municipality
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+    result = runner.invoke(app, ["contacts", "list"], env={"DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    assert all(_row(result.output, c)[5:] == ["no", "0", "0"] for c in deventer.contacts)
+    assert f"0 of {len(deventer.contacts)} contacts linked; 0 open signals wait" in result.output
+
+
+@pytest.mark.parametrize("where", [[], ["--street", "Onbekendstraat"]])
+def test_explain_for_an_unknown_place_does_not_show_a_role_rule_as_the_match(
+    where: list[str],
+) -> None:
+    result = runner.invoke(
+        app, ["rules", "explain", "--theme", "zorg", *where], env={"COLUMNS": "160"}
+    )
+    assert result.exit_code == 0, result.output
+    assert _row(result.output, "8")[1:4:2] == ["zorg-sociaal-team", "no"]
+    # A narrow terminal wraps the cell; its words stay in order.
+    out = " ".join(result.output.replace("│", " ").split())
+    assert "✗ owner sociaal_team needs a known neighbourhood" in out
+    assert "Rule: fallback:municipality (fallback)" in out and "no rule matched" in out
+
+
+def test_explain_with_a_neighbourhood_shows_the_rule_that_owns_it_as_the_match() -> None:
+    result = runner.invoke(
+        app,
+        ["rules", "explain", "--theme", "zorg", "--neighbourhood", "Sluiswijk"],
+        env={"COLUMNS": "160"},
+    )
+    assert result.exit_code == 0, result.output
+    assert _row(result.output, "8")[1:4:2] == ["zorg-sociaal-team", "match"]
+    assert "no rule matched" not in result.output and "Rule: zorg-sociaal-team;" in result.output

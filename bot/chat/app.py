@@ -89,17 +89,20 @@ def register_handlers(application: Application) -> None:
     add(MessageHandler(filters.LOCATION & private & new, handlers.location))
     add(MessageHandler(filters.PHOTO & private & new, handlers.photo))
     add(MessageHandler(filters.CONTACT & private & new, handlers.shared_contact))
+    add(MessageHandler(filters.Document.ALL & private & new, handlers.document))
     unsupported = (
         filters.Sticker.ALL
         | filters.VOICE
         | filters.AUDIO
         | filters.VIDEO
         | filters.VIDEO_NOTE
-        | filters.Document.ALL
         | filters.ANIMATION
     )
     add(MessageHandler(unsupported & private & new, handlers.unsupported))
-    add(CallbackQueryHandler(handlers.button))
+    add(CallbackQueryHandler(handlers.signal_button, pattern=r"^s:"))
+    add(CallbackQueryHandler(handlers.draft_button, pattern=r"^d:"))
+    add(CallbackQueryHandler(handlers.language_button, pattern=r"^l:"))
+    add(CallbackQueryHandler(handlers.stale_button))
     application.add_error_handler(handlers.on_error)
 
 

@@ -1,341 +1,423 @@
-"""The report conversation: theme, description, place, photos, urgency, contact, summary.
+"""The report conversation in Telegram: ask the next step of the typed draft, take answers.
 
-The draft lives in the database (one per chat), so a restart or another worker continues it.
-Each step is a field of the draft; the next question is the first field still missing.
+A draft in the middle of a report is never thrown away unasked: /melden, /start or typed
+text that is no answer asks "continue, or start again?". Buttons carry the draft's id and
+only work for the question that is open now.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
+from telegram import ReplyKeyboardRemove
+
+from bot.chat.keyboards import inline, share_location
+from bot.chat.turn import Turn
+from kern.buttons import DraftButton, encode
+from kern.draft import (
+    FIELDS_OF_STEP,
+    MAX_CONTACT_DETAIL,
+    MAX_DESCRIPTION,
+    MAX_PHOTOS,
+    TEXT_STEPS,
+    Draft,
+    Step,
+)
+from kern.intake import NewReport, submit
+from kern.notices import Choice, signal_owner_phrase, theme_label
+from kern.texts import say_date
+from opslag import concepten
+from signalen.model import ReporterRole, Urgency
+
+MAX_PLACE = 120  # a street and number; bounded before any pattern is applied
+_NUMBER = re.compile(r"(\d{1,5})\s?([a-zA-Z]?)(?:\s?-\s?\d{1,5})?$")
+EDITABLE = (
+    ("onderwerp", Step.THEME),
+    ("beschrijving", Step.DESCRIPTION),
+    ("plek", Step.PLACE),
+    ("fotos", Step.PHOTOS),
+    ("urgentie", Step.URGENCY),
+    ("contact", Step.CONTACT),
 )
 
-from bot.chat.turn import Turn
-from kern.notices import theme_label
-from opslag import concepten
-from signalen.model import Place, ReporterRole, Urgency
 
-STEPS = ("theme", "description", "place", "photos", "urgency", "contact", "summary")
-MAX_DESCRIPTION, MAX_PHOTOS = 1000, 5
-_ADDRESS = re.compile(r"^(?P<street>.*?\D)\s*(?P<number>\d+\s*[a-zA-Z]?(?:\s*-\s*\d+)?)?$")
-
-
-# The draft key that holds each step's answer.
-ANSWERED = {
-    "theme": "theme",
-    "description": "description",
-    "place": "place",
-    "photos": "photos_done",
-    "urgency": "urgency",
-    "contact": "contact",
-}
+async def load(turn: Turn) -> Draft:
+    row = await concepten.load_draft(turn.session, chat_id=turn.chat_id)
+    if row is None:
+        return Draft()
+    try:
+        return Draft.model_validate(row.data)
+    except ValueError:  # a draft from an older version of the bot: start clean
+        return Draft()
 
 
-def _done(data: dict[str, Any], step: str) -> bool:
-    return data.get(ANSWERED[step]) not in (None, False)
-
-
-def next_step(data: dict[str, Any]) -> str:
-    """Return the first step whose answer is missing; everything answered means the summary."""
-    return next(s for s in STEPS if s == "summary" or not _done(data, s))
-
-
-async def start(
-    turn: Turn,
-    *,
-    role: ReporterRole,
-    text: str | None = None,
-    neighbourhood: str | None = None,
-    **preset: Any,
-) -> None:
-    """Open a new draft (from /melden, /signaleren or free text) and ask the first question."""
-    data: dict[str, Any] = {"role": role.value, "photos": [], **preset}
-    if neighbourhood:
-        data["start_neighbourhood"] = neighbourhood  # from a deep link; used when place unknown
-    if text:
-        data["description"] = text[:MAX_DESCRIPTION]
-        suggestion = turn.services.municipality.suggester.suggest(text)
-        if suggestion.theme:
-            data["suggested"] = suggestion.theme
-    await ask(turn, data)
-
-
-async def ask(turn: Turn, data: dict[str, Any]) -> None:
-    """Save the draft and put the question for its next step."""
-    step = next_step(data)
+async def save(turn: Turn, draft: Draft) -> None:
+    if not draft.active and draft.awaiting is None and draft.start_neighbourhood is None:
+        await concepten.delete_draft(turn.session, chat_id=turn.chat_id)
+        return
     await concepten.save_draft(
-        turn.session, chat_id=turn.chat_id, user_id=turn.user.id, step=step, data=data, at=turn.now
+        turn.session,
+        chat_id=turn.chat_id,
+        user_id=turn.user.id,
+        step=draft.step.value,
+        data=draft.model_dump(mode="json"),
+        at=turn.now,
     )
-    if step == "theme" and data.get("suggested"):
-        label = theme_label(turn.services, data["suggested"], turn.taal)
-        turn.say(
-            turn.t("melden.stel_thema_voor", thema=label),
-            _inline(turn, [[("ja", "d:sug:yes"), ("ander_onderwerp", "d:sug:no")]]),
-        )
-    elif step == "theme":
+
+
+def _choice(draft: Draft, label: str, field: str, value: str, literal: bool = False) -> Choice:
+    return Choice(label, encode(DraftButton(draft.id, field, value)), literal)
+
+
+async def begin(
+    turn: Turn, role: ReporterRole, *, text: str | None = None, photo: str | None = None
+) -> None:
+    """Start a report, unless one is half-written: then ask whether to continue it."""
+    draft = await load(turn)
+    if draft.active and _has_progress(draft):
+        draft.interrupted_by = text
+        await save(turn, draft)
+        await ask_resume(turn, draft)
+        return
+    draft = draft.fresh(role)
+    if photo:
+        draft.photos.append(photo)
+    if text:
+        take_description(turn, draft, text)
+    await ask(turn, draft)
+
+
+def _has_progress(draft: Draft) -> bool:
+    return bool(
+        draft.theme or draft.description or draft.place_known or draft.photos or draft.urgency
+    )
+
+
+async def ask_resume(turn: Turn, draft: Draft) -> None:
+    """Offer to continue the half-written report, or to start again."""
+    about = theme_label(turn.services, draft.theme, turn.taal) if draft.theme else None
+    excerpt = (draft.description or "")[:60]
+    turn.say(
+        turn.t("melden.verder_of_opnieuw", thema=about, fragment=excerpt),
+        inline(
+            turn.services.texts,
+            turn.taal,
+            [
+                [
+                    _choice(draft, "verder", "resume", "go"),
+                    _choice(draft, "opnieuw", "resume", "new"),
+                ]
+            ],
+        ),
+    )
+
+
+def take_description(turn: Turn, draft: Draft, text: str) -> None:
+    """Keep a description and suggest a theme from it; too long is refused, never cut."""
+    text = text.strip()
+    if len(text) > MAX_DESCRIPTION:
+        turn.say(turn.t("melden.beschrijving_te_lang", max=MAX_DESCRIPTION, lengte=len(text)))
+        return
+    if len(text) < 3:
+        turn.say(turn.t("melden.beschrijving_te_kort"))
+        return
+    draft.description = text
+    if draft.theme is None:
+        draft.suggested = turn.services.municipality.suggester.suggest(text).theme
+
+
+async def ask(turn: Turn, draft: Draft) -> None:
+    """Save the draft and put the question for its next step."""
+    await save(turn, draft)
+    step, texts, taal = draft.step, turn.services.texts, turn.taal
+    if step is Step.THEME and draft.suggested:
+        label = theme_label(turn.services, draft.suggested, taal)
+        rows = [
+            [_choice(draft, "ja", "sug", "yes"), _choice(draft, "ander_onderwerp", "sug", "no")]
+        ]
+        turn.say(turn.t("melden.stel_thema_voor", thema=label), inline(texts, taal, rows))
+    elif step is Step.THEME:
         themes = list(turn.services.municipality.themes)
         buttons = [
-            InlineKeyboardButton(
-                theme_label(turn.services, t, turn.taal), callback_data=f"d:theme:{n}"
-            )
+            _choice(draft, theme_label(turn.services, t, taal), "theme", str(n), literal=True)
             for n, t in enumerate(themes)
         ]
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-        rows.append([InlineKeyboardButton(turn.label("annuleren"), callback_data="d:sum:cancel")])
-        turn.say(turn.t("melden.vraag_thema"), InlineKeyboardMarkup(rows))
-    elif step == "description":
-        turn.say(
-            turn.t(
-                "melden.vraag_beschrijving",
-                thema=theme_label(turn.services, data["theme"], turn.taal),
-            )
-        )
-    elif step == "place":
-        keyboard = ReplyKeyboardMarkup(
+        rows.append([_choice(draft, "annuleren", "sum", "cancel")])
+        turn.say(turn.t("melden.vraag_thema"), inline(texts, taal, rows))
+    elif step is Step.DESCRIPTION:
+        thema = theme_label(turn.services, draft.theme, taal)
+        turn.say(turn.t("melden.vraag_beschrijving", thema=thema))
+    elif step is Step.PLACE:
+        turn.say(turn.t("melden.vraag_plek"), share_location(texts, taal))
+    elif step is Step.PHOTOS:
+        rows = [[_choice(draft, "geen_foto", "photo", "done")]]
+        turn.say(turn.t("melden.vraag_fotos"), inline(texts, taal, rows))
+    elif step is Step.URGENCY:
+        rows = [[_choice(draft, u.value, "urg", u.value) for u in Urgency]]
+        turn.say(turn.t("melden.vraag_urgentie"), inline(texts, taal, rows))
+    elif step is Step.CONTACT:
+        rows = [
             [
-                [KeyboardButton(turn.label("locatie"), request_location=True)],
-                [KeyboardButton(turn.label("weet_niet"))],
-            ],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-        )
-        turn.say(turn.t("melden.vraag_plek"), keyboard)
-    elif step == "photos":
-        turn.say(turn.t("melden.vraag_fotos"), _inline(turn, [[("geen_foto", "d:photo:done")]]))
-    elif step == "urgency":
-        turn.say(
-            turn.t("melden.vraag_urgentie"),
-            _inline(turn, [[(u.value, f"d:urg:{u.value}") for u in Urgency]]),
-        )
-    elif step == "contact":
-        turn.say(
-            turn.t("melden.vraag_contact"),
-            _inline(turn, [[("anoniem", "d:contact:anon"), ("met_naam", "d:contact:name")]]),
-        )
+                _choice(draft, "anoniem", "contact", "anon"),
+                _choice(draft, "met_naam", "contact", "name"),
+            ]
+        ]
+        turn.say(turn.t("melden.vraag_contact"), inline(texts, taal, rows))
     else:
-        turn.say(
-            summary(turn, data),
-            _inline(
-                turn,
-                [
-                    [("versturen", "d:sum:send")],
-                    [("wijzigen", "d:sum:edit"), ("annuleren", "d:sum:cancel")],
-                ],
-            ),
-        )
+        rows = [
+            [_choice(draft, "versturen", "sum", "send")],
+            [
+                _choice(draft, "wijzigen", "sum", "edit"),
+                _choice(draft, "annuleren", "sum", "cancel"),
+            ],
+        ]
+        turn.say(summary(turn, draft), inline(texts, taal, rows))
 
 
-def summary(turn: Turn, data: dict[str, Any]) -> str:
-    if data.get("anonymous", True):
+def summary(turn: Turn, draft: Draft) -> str:
+    if draft.anonymous:
         contact = turn.label("anoniem_kort")
     else:
-        contact = ", ".join(p for p in (data.get("name"), data.get("contact_detail")) if p)
+        contact = ", ".join(p for p in (draft.name, draft.contact_detail) if p)
     return turn.t(
         "melden.samenvatting",
-        thema=theme_label(turn.services, data.get("theme"), turn.taal),
-        beschrijving=data.get("description", ""),
-        plek=_place_text(turn, data),
-        fotos=len(data.get("photos", [])),
-        urgentie=turn.label(data.get("urgency", "normaal")),
+        thema=theme_label(turn.services, draft.theme, turn.taal),
+        beschrijving=draft.description or "",
+        plek=place_text(turn, draft),
+        fotos=len(draft.photos),
+        urgentie=turn.label((draft.urgency or Urgency.NORMAAL).value),
         contact=contact,
     )
 
 
-async def on_text(turn: Turn, data: dict[str, Any], step: str, text: str) -> None:
-    """Take typed text as the answer to the current step."""
-    if step == "description":
-        if len(text) > MAX_DESCRIPTION:
-            turn.say(turn.t("melden.beschrijving_te_lang", max=MAX_DESCRIPTION))
+def place_text(turn: Turn, draft: Draft) -> str:
+    municipality = turn.services.municipality
+    name = municipality.neighbourhoods[draft.neighbourhood].name if draft.neighbourhood else None
+    place = draft.place(name)
+    return place.describe() if (name or draft.street or draft.lat) else turn.label("weet_niet")
+
+
+async def on_text(turn: Turn, draft: Draft, text: str) -> None:
+    """Typed text: the answer to a text step, else the start of something new."""
+    step = draft.step
+    if step not in TEXT_STEPS:
+        if _has_progress(draft):
+            draft.interrupted_by = text
+            await save(turn, draft)
+            await ask_resume(turn, draft)
             return
-        if len(text.strip()) < 3:
-            turn.say(turn.t("melden.beschrijving_te_kort"))
-            return
-        data["description"] = text.strip()
-        await ask(turn, data)
-    elif step == "place":
-        await _typed_place(turn, data, text.strip())
-    elif step == "contact":
-        data.update(
-            anonymous=False,
-            name=turn.user.full_name,
-            contact_detail=text.strip()[:200],
-            contact=True,
-        )
-        await ask(turn, data)
+        # A fresh /melden answered with words: use them if they say what it is about.
+        suggested = turn.services.municipality.suggester.suggest(text[:MAX_DESCRIPTION]).theme
+        if suggested is not None and step is Step.THEME:
+            take_description(turn, draft, text)
+        else:
+            turn.say(turn.t("melden.kies_knop"))
+        await ask(turn, draft)
+        return
+    if step is Step.DESCRIPTION:
+        take_description(turn, draft, text)
+        if draft.description is not None:
+            await ask(turn, draft)
+    elif step is Step.PLACE:
+        await typed_place(turn, draft, text.strip())
     else:
-        turn.say(turn.t("melden.kies_knop"))
+        if len(text) > MAX_CONTACT_DETAIL:
+            turn.say(turn.t("melden.contact_te_lang", max=MAX_CONTACT_DETAIL))
+            return
+        draft.anonymous, draft.name = False, turn.user.full_name
+        draft.contact_detail, draft.contact_chosen = text.strip(), True
+        await ask(turn, draft)
 
 
-async def _typed_place(turn: Turn, data: dict[str, Any], text: str) -> None:
+def split_address(text: str) -> tuple[str, str | None]:
+    """ "Rijnstraat 12a" -> ("Rijnstraat", "12a"); bounded input, no backtracking patterns."""
+    text = " ".join(text.split())[:MAX_PLACE]
+    match = _NUMBER.search(text)
+    if match is None or match.start() == 0:
+        return text, None
+    return text[: match.start()].strip(), match.group(1) + match.group(2)
+
+
+async def typed_place(turn: Turn, draft: Draft, text: str) -> None:
     if text == turn.label("weet_niet"):
-        await _place_chosen(turn, data, {})
+        await place_chosen(turn, draft)
+        return
+    if len(text) > MAX_PLACE:
+        turn.say(turn.t("melden.plek_te_lang", max=MAX_PLACE))
         return
     municipality = turn.services.municipality
-    match = _ADDRESS.match(text)
-    street, number = (
-        (match.group("street").strip(), match.group("number")) if match else (text, None)
-    )
+    street, number = split_address(text)
     found = municipality.resolve_place(street=street, house_number=number)
     if found.neighbourhood is None:
         found = municipality.resolve_place(neighbourhood=text)
     if found.neighbourhood is not None:
-        await _place_chosen(
-            turn,
-            data,
-            {"street": found.street, "house_number": number, "neighbourhood": found.neighbourhood},
+        await place_chosen(
+            turn, draft, street=found.street, house_number=number, neighbourhood=found.neighbourhood
         )
         return
     suggestions = municipality.gazetteer.suggest_streets(street) if municipality.gazetteer else []
-    data["suggestions"] = suggestions
-    data["typed_number"] = number
-    await concepten.save_draft(
-        turn.session,
-        chat_id=turn.chat_id,
-        user_id=turn.user.id,
-        step="place",
-        data=data,
-        at=turn.now,
-    )
-    rows = [
-        [InlineKeyboardButton(s, callback_data=f"d:street:{n}")] for n, s in enumerate(suggestions)
-    ]
-    rows.append([InlineKeyboardButton(turn.label("weet_niet"), callback_data="d:place:unknown")])
+    draft.street_suggestions, draft.typed_number = list(suggestions), number
+    await save(turn, draft)
+    rows = [[_choice(draft, s, "street", str(n), literal=True)] for n, s in enumerate(suggestions)]
+    rows.append([_choice(draft, "weet_niet", "place", "unknown")])
     turn.say(
         turn.t(
             "melden.straat_onbekend",
-            straat=street,
+            straat=street[:40],
             gemeente=municipality.name,
             suggesties=bool(suggestions),
         ),
-        InlineKeyboardMarkup(rows),
+        inline(turn.services.texts, turn.taal, rows),
     )
 
 
-async def on_location(turn: Turn, data: dict[str, Any], lat: float, lon: float) -> None:
+async def on_location(turn: Turn, draft: Draft, lat: float, lon: float) -> None:
     found = turn.services.municipality.resolve_place(lat=lat, lon=lon)
     if found.neighbourhood is None:
         turn.say(turn.t("melden.plek_buiten", gemeente=turn.services.municipality.name))
         return
-    await _place_chosen(turn, data, {"lat": lat, "lon": lon, "neighbourhood": found.neighbourhood})
+    await place_chosen(turn, draft, lat=lat, lon=lon, neighbourhood=found.neighbourhood)
 
 
-async def _place_chosen(turn: Turn, data: dict[str, Any], place: dict[str, Any]) -> None:
-    for key in (
-        "street",
-        "house_number",
-        "neighbourhood",
-        "lat",
-        "lon",
-        "suggestions",
-        "typed_number",
-    ):
-        data.pop(key, None)
-    if place.get("neighbourhood") is None and data.get("start_neighbourhood"):
-        place["neighbourhood"] = data["start_neighbourhood"]
-    data.update(place, place=True)
-    turn.say(turn.t("melden.plek_bevestigd", plek=_place_text(turn, data)), ReplyKeyboardRemove())
-    await ask(turn, data)
+async def place_chosen(turn: Turn, draft: Draft, **place: object) -> None:
+    draft.set_place(**place)  # type: ignore[arg-type]
+    turn.say(turn.t("melden.plek_bevestigd", plek=place_text(turn, draft)), ReplyKeyboardRemove())
+    await ask(turn, draft)
 
 
-async def on_photo(turn: Turn, data: dict[str, Any], file_id: str) -> None:
-    photos = data.setdefault("photos", [])
-    if len(photos) >= MAX_PHOTOS:
+async def on_photo(turn: Turn, draft: Draft, file_id: str) -> None:
+    if len(draft.photos) >= MAX_PHOTOS:
+        rows = [[_choice(draft, "klaar", "photo", "done")]]
         turn.say(
             turn.t("melden.te_veel_fotos", max=MAX_PHOTOS),
-            _inline(turn, [[("klaar", "d:photo:done")]]),
+            inline(turn.services.texts, turn.taal, rows),
         )
         return
-    photos.append(file_id)
-    if next_step(data) != "photos":
-        await ask(turn, data)  # a photo sent early is kept; carry on with the open question
+    draft.photos.append(file_id)
+    if draft.step is not Step.PHOTOS:
+        await ask(turn, draft)  # a photo sent early is kept; carry on with the open question
         return
-    await concepten.save_draft(
-        turn.session,
-        chat_id=turn.chat_id,
-        user_id=turn.user.id,
-        step="photos",
-        data=data,
-        at=turn.now,
-    )
+    await save(turn, draft)
+    rows = [[_choice(draft, "klaar", "photo", "done")]]
     turn.say(
-        turn.t("melden.foto_ontvangen", aantal=len(photos)),
-        _inline(turn, [[("klaar", "d:photo:done")]]),
+        turn.t("melden.foto_ontvangen", aantal=len(draft.photos)),
+        inline(turn.services.texts, turn.taal, rows),
     )
 
 
-async def on_choice(turn: Turn, data: dict[str, Any], field: str, value: str) -> None:
-    """Take a button press on the draft (`d:<field>:<value>`)."""
+async def on_choice(turn: Turn, draft: Draft, button: DraftButton) -> None:
+    """A button of this draft's open question (checked by the caller)."""
+    field, value = button.field, button.value
     municipality = turn.services.municipality
+    if field == "resume":
+        await _resume(turn, draft, value == "new")
+        return
+    if field == "sum" and value == "cancel":
+        await save(turn, Draft(start_neighbourhood=draft.start_neighbourhood))
+        turn.say(turn.t("melden.geannuleerd"))
+        return
+    if field == "sum" and value == "send" and draft.step is Step.SUMMARY:
+        await send(turn, draft)
+        return
+    if field == "sum" and value == "edit":
+        rows = [
+            [_choice(draft, name, "edit", step.value) for name, step in EDITABLE[i : i + 2]]
+            for i in range(0, len(EDITABLE), 2)
+        ]
+        rows.append([_choice(draft, "terug", "edit", "back")])
+        turn.say(turn.t("melden.wat_wijzigen"), inline(turn.services.texts, turn.taal, rows))
+        return
+    themes = list(municipality.themes)
     if field == "sug":
-        suggested = data.pop("suggested", None)
-        if value == "yes" and suggested:
-            data.update(theme=suggested, theme_suggested=True)
-    elif field == "theme":
-        themes = list(municipality.themes)
-        if not value.isdigit() or int(value) >= len(themes):
-            turn.answer(turn.t("algemeen.verlopen_knop"))
-            return
-        data["theme"] = themes[int(value)]
-        data.pop("suggested", None)
-    elif field == "street":
-        suggestions = data.get("suggestions", [])
-        if not value.isdigit() or int(value) >= len(suggestions):
-            turn.answer(turn.t("algemeen.verlopen_knop"))
-            return
-        street = suggestions[int(value)]
-        number = data.get("typed_number")
-        found = municipality.resolve_place(street=street, house_number=number)
-        await _place_chosen(
+        if value == "yes" and draft.suggested:
+            draft.theme, draft.theme_suggested = draft.suggested, True
+        draft.suggested = None
+    elif field == "theme" and value.isdigit() and int(value) < len(themes):
+        draft.theme, draft.suggested = themes[int(value)], None
+    elif field == "street" and value.isdigit() and int(value) < len(draft.street_suggestions):
+        street = draft.street_suggestions[int(value)]
+        found = municipality.resolve_place(street=street, house_number=draft.typed_number)
+        await place_chosen(
             turn,
-            data,
-            {"street": street, "house_number": number, "neighbourhood": found.neighbourhood},
+            draft,
+            street=street,
+            house_number=draft.typed_number,
+            neighbourhood=found.neighbourhood,
         )
-        turn.answer()
         return
     elif field == "place":
-        await _place_chosen(turn, data, {})
-        turn.answer()
+        await place_chosen(turn, draft)
         return
     elif field == "photo":
-        data["photos_done"] = True
+        draft.photos_done = True
     elif field == "urg" and value in {u.value for u in Urgency}:
-        data["urgency"] = value
+        draft.urgency = Urgency(value)
     elif field == "contact":
-        data["contact"] = True
-        data["anonymous"] = value == "anon"
-        data["name"] = None if value == "anon" else turn.user.full_name
-    elif field == "edit" and value in ANSWERED:
-        data.pop(ANSWERED[value], None)  # asked again; everything else stays answered
-        if value == "photos":
-            data["photos"] = []
-    turn.answer()
-    await ask(turn, data)
+        draft.contact_chosen, draft.anonymous = True, value == "anon"
+        draft.name = None if draft.anonymous else turn.user.full_name
+    elif field == "edit" and value in {s.value for _, s in EDITABLE}:
+        draft.reopen(Step(value))
+    await ask(turn, draft)
 
 
-def _place_text(turn: Turn, data: dict[str, Any]) -> str:
-    neighbourhood = data.get("neighbourhood")
-    name = turn.services.municipality.neighbourhoods[neighbourhood].name if neighbourhood else None
-    place = Place(
-        street=data.get("street"),
-        house_number=data.get("house_number"),
-        neighbourhood=name,
-        lat=data.get("lat"),
-        lon=data.get("lon"),
+def button_fits(draft: Draft, button: DraftButton) -> bool:
+    """Only buttons of this draft's open question count; the rest belong to old messages."""
+    if button.draft_id != draft.id or not draft.active:
+        return False
+    return button.field == "resume" or button.field in FIELDS_OF_STEP.get(draft.step, frozenset())
+
+
+async def _resume(turn: Turn, draft: Draft, restart: bool) -> None:
+    text, draft.interrupted_by = draft.interrupted_by, None
+    if not restart:
+        turn.say(turn.t("melden.verder"))
+        await ask(turn, draft)
+        return
+    assert draft.role is not None
+    fresh = draft.fresh(draft.role)
+    if text:
+        take_description(turn, fresh, text)
+    await ask(turn, fresh)
+
+
+async def send(turn: Turn, draft: Draft) -> None:
+    """Store and route the report; the receipt names the real owner and the promised date."""
+    assert draft.description is not None and draft.role is not None
+    name = draft.name
+    if draft.role is ReporterRole.PROFESSIONAL and turn.contact is not None:
+        name = turn.services.municipality.contacts[turn.contact.contact_id].name
+    submitted = await submit(
+        turn.session,
+        turn.services,
+        NewReport(
+            description=draft.description,
+            reported_at=turn.now,
+            theme=draft.theme,
+            theme_suggested=draft.theme_suggested,
+            street=draft.street,
+            house_number=draft.house_number,
+            neighbourhood=draft.neighbourhood,
+            lat=draft.lat,
+            lon=draft.lon,
+            urgency=draft.urgency or Urgency.NORMAAL,
+            role=draft.role,
+            anonymous=draft.anonymous,
+            name=name,
+            contact_detail=draft.contact_detail,
+            telegram_user_id=turn.user.id,
+            language=turn.taal,
+            photos=list(draft.photos),
+        ),
     )
-    return place.describe() if place != Place() else turn.label("weet_niet")
-
-
-def _inline(turn: Turn, rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(turn.label(name), callback_data=data) for name, data in row]
-            for row in rows
-        ]
+    await save(turn, Draft(start_neighbourhood=draft.start_neighbourhood))
+    signal = submitted.signal
+    turn.notify(submitted.notices)
+    turn.say(
+        turn.t(
+            "melden.ontvangen",
+            referentie=signal.reference,
+            eigenaar=signal_owner_phrase(turn.services, signal, turn.taal),
+            datum=say_date(signal.expected_at or signal.deadline, turn.taal),
+        )
     )

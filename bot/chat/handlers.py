@@ -3,61 +3,65 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.chat import conversation as melden
-from bot.chat import owner as behandelen
+from bot.chat import conversation, owner
+from bot.chat.keyboards import inline
 from bot.chat.turn import Turn, in_turn
-from kern import intake as indienen
-from kern.notices import place_of, theme_label
+from kern.buttons import DraftButton, LanguageButton, SignalButton, decode, encode
+from kern.draft import Step
+from kern.notices import Choice, place_of, theme_label
 from kern.services import Services
 from kern.texts import LANGUAGES, language_of, say_time
-from opslag import concepten, contacten, meldingen
-from signalen.model import ReporterRole, parse_reference
+from opslag import contacten, meldingen
+from signalen.model import ReporterRole, canonical_reference
 
 log = logging.getLogger(__name__)
 
 PRIVATE_COMMANDS = {"melden", "signaleren", "mijnmeldingen", "annuleren", "taal", "taken"}
+MAX_TEXT = 4096  # Telegram's own limit; anything longer is not from Telegram
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"})
+
+
+def _role(turn: Turn) -> ReporterRole:
+    """A linked professional reports as a professional, also when just typing."""
+    return ReporterRole.PROFESSIONAL if turn.contact is not None else ReporterRole.BEWONER
 
 
 @in_turn
 async def start(turn: Turn) -> None:
     """Greet; a deep link either registers a contact (inv_…) or names a neighbourhood."""
-    payload = _args(turn)[0] if _args(turn) else ""
+    payload = _args(turn)[0][:64] if _args(turn) else ""
     if payload.startswith("inv_"):
-        await behandelen.register(turn, payload.removeprefix("inv_"))
+        await owner.register(turn, payload.removeprefix("inv_"))
         return
     municipality = turn.services.municipality
+    draft = await conversation.load(turn)
     neighbourhood = municipality.neighbourhood_id(payload.replace("_", " ")) if payload else None
     if neighbourhood:
-        await concepten.save_draft(
-            turn.session,
-            chat_id=turn.chat_id,
-            user_id=turn.user.id,
-            step="idle",
-            data={"start_neighbourhood": neighbourhood},
-            at=turn.now,
-        )
+        draft.start_neighbourhood = neighbourhood
+        await conversation.save(turn, draft)
     name = municipality.neighbourhoods[neighbourhood].name if neighbourhood else None
     turn.say(
         turn.t("algemeen.welkom", naam=turn.user.first_name, gemeente=municipality.name, buurt=name)
     )
+    if draft.active and draft.step is not Step.IDLE:
+        await conversation.ask_resume(turn, draft)
 
 
 @in_turn
 async def help_(turn: Turn) -> None:
     """List what the bot can do."""
-    turn.say(turn.t("algemeen.hulp"))
+    turn.say(turn.t("algemeen.hulp", professional=turn.contact is not None))
 
 
 @in_turn
 async def report(turn: Turn) -> None:
-    """Start a resident's report (/melden)."""
-    await melden.start(turn, role=ReporterRole.BEWONER, neighbourhood=await _start_place(turn))
+    """Start a resident's report (/melden), or offer to continue the one being written."""
+    await conversation.begin(turn, ReporterRole.BEWONER)
 
 
 @in_turn
@@ -66,18 +70,21 @@ async def signal(turn: Turn) -> None:
     if turn.contact is None:
         turn.say(turn.t("behandelaar.geen_behandelaar"))
         return
-    await melden.start(turn, role=ReporterRole.PROFESSIONAL, neighbourhood=await _start_place(turn))
+    await conversation.begin(turn, ReporterRole.PROFESSIONAL)
 
 
 @in_turn
 async def cancel(turn: Turn) -> None:
-    """Throw away the report being written (/annuleren)."""
-    draft = await concepten.load_draft(turn.session, chat_id=turn.chat_id)
-    if draft is None or (draft.step == "idle" and "pending" not in draft.data):
-        turn.say(turn.t("melden.niets_te_annuleren"))
+    """Throw away the report being written, or the owner's question (/annuleren)."""
+    draft = await conversation.load(turn)
+    if not draft.active and draft.awaiting is None:
+        name = "behandelaar.niets_te_annuleren" if turn.contact else "melden.niets_te_annuleren"
+        turn.say(turn.t(name))
         return
-    await concepten.delete_draft(turn.session, chat_id=turn.chat_id)
-    turn.say(turn.t("melden.geannuleerd"))
+    was_report = draft.active
+    draft.role, draft.awaiting = None, None
+    await conversation.save(turn, draft.model_copy(update={"role": None}))
+    turn.say(turn.t("melden.geannuleerd" if was_report else "behandelaar.gestopt"))
 
 
 @in_turn
@@ -101,24 +108,18 @@ async def my_reports(turn: Turn) -> None:
 
 @in_turn
 async def tasks(turn: Turn) -> None:
-    """List the owner's open signals (/taken)."""
-    await behandelen.list_tasks(turn)
+    """List the owner's open signals (/taken); coordinators see all with `/taken alle`."""
+    await owner.list_tasks(turn, everything=bool(_args(turn)) and _args(turn)[0].lower() == "alle")
 
 
 @in_turn
 async def language(turn: Turn) -> None:
-    """Offer Dutch or English (/taal)."""
-    turn.say(
-        turn.t("algemeen.kies_taal"),
-        InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(turn.label("nederlands"), callback_data="l:nl"),
-                    InlineKeyboardButton(turn.label("english"), callback_data="l:en"),
-                ]
-            ]
-        ),
-    )
+    """Offer the languages (/taal)."""
+    choices = [
+        Choice(name, encode(LanguageButton(code)))
+        for code, name in (("nl", "nederlands"), ("en", "english"))
+    ]
+    turn.say(turn.t("algemeen.kies_taal"), inline(turn.services.texts, turn.taal, [choices]))
 
 
 @in_turn
@@ -127,7 +128,7 @@ async def link_group(turn: Turn) -> None:
     if turn.private:
         turn.say(turn.t("algemeen.koppel_alleen_groep"))
         return
-    code = (_args(turn) or [""])[0].strip().upper()
+    code = (_args(turn) or [""])[0].strip().upper()[:16]
     district = await contacten.redeem_invite(turn.session, token=code, purpose="group", at=turn.now)
     if district is None or district not in turn.services.municipality.districts:
         turn.say(turn.t("algemeen.groep_code_fout"))
@@ -147,24 +148,26 @@ async def private_only(turn: Turn) -> None:
 
 @in_turn
 async def unknown_command(turn: Turn) -> None:
-    turn.say(turn.t("algemeen.onbekend_commando"))
+    turn.say(turn.t("algemeen.onbekend_commando", professional=turn.contact is not None))
 
 
 @in_turn
 async def text(turn: Turn) -> None:
-    """Route typed text: a pending owner note, a reference, the open draft, or a new report."""
+    """Route typed text: an awaited owner note, a reference, the open draft, or a new report."""
     message = turn.update.effective_message
     body = (message.text or "") if message else ""
-    draft = await concepten.load_draft(turn.session, chat_id=turn.chat_id)
-    if draft is not None and "pending" in draft.data:
-        await behandelen.on_pending_text(turn, draft.data["pending"], body)
-    elif parse_reference(body) and (draft is None or draft.step == "idle"):
-        await _history(turn, body)
-    elif draft is not None and draft.step != "idle":
-        await melden.on_text(turn, dict(draft.data), draft.step, body)
+    if len(body) > MAX_TEXT:
+        turn.say(turn.t("melden.beschrijving_te_lang", max=MAX_TEXT, lengte=len(body)))
+        return
+    draft = await conversation.load(turn)
+    if draft.awaiting is not None:
+        await owner.on_awaited_text(turn, draft.awaiting, body)
+    elif (reference := canonical_reference(body)) and draft.step in (Step.IDLE, Step.THEME):
+        await _open_reference(turn, reference)
+    elif draft.active:
+        await conversation.on_text(turn, draft, body)
     else:
-        start_place = draft.data.get("start_neighbourhood") if draft else None
-        await melden.start(turn, role=ReporterRole.BEWONER, text=body, neighbourhood=start_place)
+        await conversation.begin(turn, _role(turn), text=body)
 
 
 @in_turn
@@ -174,18 +177,10 @@ async def location(turn: Turn) -> None:
     if message is None or message.location is None:
         return
     lat, lon = message.location.latitude, message.location.longitude
-    draft = await concepten.load_draft(turn.session, chat_id=turn.chat_id)
-    if draft is not None and draft.step not in ("idle",):
-        await melden.on_location(turn, dict(draft.data), lat, lon)
-        return
-    found = turn.services.municipality.resolve_place(lat=lat, lon=lon)
-    preset: dict[str, Any] = {
-        "lat": lat,
-        "lon": lon,
-        "neighbourhood": found.neighbourhood,
-        "place": True,
-    }
-    await melden.start(turn, role=ReporterRole.BEWONER, **(preset if found.neighbourhood else {}))
+    draft = await conversation.load(turn)
+    if not draft.active:
+        draft = draft.fresh(_role(turn))
+    await conversation.on_location(turn, draft, lat, lon)
 
 
 @in_turn
@@ -194,25 +189,38 @@ async def photo(turn: Turn) -> None:
     message = turn.update.effective_message
     if message is None or not message.photo:
         return
-    file_id = message.photo[-1].file_id  # the largest size
-    draft = await concepten.load_draft(turn.session, chat_id=turn.chat_id)
-    if draft is not None and draft.step != "idle":
-        await melden.on_photo(turn, dict(draft.data), file_id)
+    await _add_photo(turn, message, message.photo[-1].file_id)  # the largest size
+
+
+@in_turn
+async def document(turn: Turn) -> None:
+    """A photo sent as a file counts as a photo; other files get a kind answer."""
+    message = turn.update.effective_message
+    doc = message.document if message else None
+    if message is None or doc is None or (doc.mime_type or "") not in IMAGE_TYPES:
+        turn.say(turn.t("algemeen.niet_ondersteund"))
+        return
+    await _add_photo(turn, message, f"doc:{doc.file_id}")
+
+
+async def _add_photo(turn: Turn, message: Message, file_id: str) -> None:
+    draft = await conversation.load(turn)
+    if draft.active:
+        await conversation.on_photo(turn, draft, file_id)
     else:
-        await melden.start(
-            turn, role=ReporterRole.BEWONER, photos=[file_id], text=message.caption or None
-        )
+        caption = (message.caption or "")[: conversation.MAX_DESCRIPTION + 1] or None
+        await conversation.begin(turn, _role(turn), text=caption, photo=file_id)
 
 
 @in_turn
 async def shared_contact(turn: Turn) -> None:
     """Take a shared phone number as the way to reach the reporter."""
     message = turn.update.effective_message
-    draft = await concepten.load_draft(turn.session, chat_id=turn.chat_id)
-    if message is None or message.contact is None or draft is None or draft.step != "contact":
+    draft = await conversation.load(turn)
+    if message is None or message.contact is None or draft.step is not Step.CONTACT:
         turn.say(turn.t("melden.kies_knop"))
         return
-    await melden.on_text(turn, dict(draft.data), "contact", message.contact.phone_number)
+    await conversation.on_text(turn, draft, message.contact.phone_number[:40])
 
 
 @in_turn
@@ -228,62 +236,56 @@ async def edited(turn: Turn) -> None:
 
 
 @in_turn
-async def button(turn: Turn) -> None:
-    """Dispatch a button press: draft choices (d:), signal actions (s:) or language (l:)."""
-    query = turn.update.callback_query
-    data = (query.data or "") if query else ""
-    kind, _, rest = data.partition(":")
-    if kind == "s":
-        signal_id, _, action_arg = rest.partition(":")
-        action, _, arg = action_arg.partition(":")
-        if signal_id.isdigit():
-            await behandelen.on_signal_button(turn, int(signal_id), action, arg or None)
-            return
-    elif kind == "l" and rest in LANGUAGES:
-        await contacten.set_language(turn.session, user_id=turn.user.id, language=rest)
-        turn.taal = rest
-        _mark_choice(turn)
-        turn.answer()
-        turn.say(turn.t("algemeen.taal_gekozen"))
-        return
-    elif kind == "d":
-        draft = await concepten.load_draft(turn.session, chat_id=turn.chat_id)
-        if draft is not None and draft.step != "idle":
-            _mark_choice(turn)
-            await _draft_button(turn, dict(draft.data), rest)
-            return
-    turn.answer(turn.t("algemeen.verlopen_knop"), alert=True)
-
-
-async def _draft_button(turn: Turn, data: dict, rest: str) -> None:
-    field, _, value = rest.partition(":")
-    if field == "sum" and value == "send" and melden.next_step(data) == "summary":
-        turn.answer()
-        await indienen.submit(turn, data)
-    elif field == "sum" and value == "cancel":
-        await concepten.delete_draft(turn.session, chat_id=turn.chat_id)
-        turn.answer()
-        turn.say(turn.t("melden.geannuleerd"))
-    elif field == "sum" and value == "edit":
-        turn.answer()
-        fields = [
-            ("onderwerp", "theme"),
-            ("beschrijving", "description"),
-            ("plek", "place"),
-            ("fotos", "photos"),
-            ("urgentie", "urgency"),
-            ("contact", "contact"),
-        ]
-        rows = [
-            [
-                InlineKeyboardButton(turn.label(name), callback_data=f"d:edit:{step}")
-                for name, step in fields[i : i + 2]
-            ]
-            for i in range(0, len(fields), 2)
-        ]
-        turn.say(turn.t("melden.wat_wijzigen"), InlineKeyboardMarkup(rows))
+async def signal_button(turn: Turn) -> None:
+    """A button on a signal (owner action or the reporter's answer)."""
+    button = _decoded(turn)
+    if isinstance(button, SignalButton):
+        await owner.on_signal_button(turn, button)
     else:
-        await melden.on_choice(turn, data, field, value)
+        _stale(turn)
+
+
+@in_turn
+async def draft_button(turn: Turn) -> None:
+    """A button of the report being written; old questions' buttons change nothing."""
+    button = _decoded(turn)
+    draft = await conversation.load(turn)
+    if not isinstance(button, DraftButton) or not conversation.button_fits(draft, button):
+        _stale(turn)
+        return
+    _mark_choice(turn)
+    turn.answer()
+    await conversation.on_choice(turn, draft, button)
+
+
+@in_turn
+async def language_button(turn: Turn) -> None:
+    """Remember the chosen language."""
+    button = _decoded(turn)
+    if not isinstance(button, LanguageButton) or button.language not in LANGUAGES:
+        _stale(turn)
+        return
+    await contacten.set_language(turn.session, user_id=turn.user.id, language=button.language)
+    turn.taal = button.language
+    _mark_choice(turn)
+    turn.answer()
+    turn.say(turn.t("algemeen.taal_gekozen"))
+
+
+@in_turn
+async def stale_button(turn: Turn) -> None:
+    """Any button whose data we do not know (old versions, forged)."""
+    _stale(turn)
+
+
+def _decoded(turn: Turn) -> DraftButton | SignalButton | LanguageButton | None:
+    query = turn.update.callback_query
+    return decode(query.data if query else None, languages=LANGUAGES)
+
+
+def _stale(turn: Turn) -> None:
+    turn.answer(turn.t("algemeen.verlopen_knop"), alert=True)
+    owner.drop_buttons(turn)
 
 
 def _mark_choice(turn: Turn) -> None:
@@ -292,7 +294,7 @@ def _mark_choice(turn: Turn) -> None:
     message = query.message if query else None
     if query is None or not isinstance(message, Message) or not message.text:
         return
-    markup = getattr(message, "reply_markup", None)
+    markup = message.reply_markup
     chosen = next(
         (
             b.text
@@ -306,15 +308,16 @@ def _mark_choice(turn: Turn) -> None:
         turn.edit(message.message_id, f"{message.text_html}\n→ <i>{_escape(chosen)}</i>", None)
 
 
-async def _history(turn: Turn, typed: str) -> None:
-    reference = typed.strip().upper().replace(" ", "")
+async def _open_reference(turn: Turn, reference: str) -> None:
+    """Show a signal's history to its reporter; the whole card to whoever may act on it."""
     signal = await meldingen.get_signal_by_reference(turn.session, reference=reference)
-    visible = signal is not None and (
-        signal.reporter_telegram_id == turn.user.id
-        or (turn.contact is not None and turn.contact.contact_id == signal.contact_id)
-    )
-    if signal is None or not visible:
+    manager = turn.manager()
+    contact_id = turn.contact.contact_id if turn.contact else None
+    if signal is None or not manager.may_see(signal, contact_id, turn.user.id):
         turn.say(turn.t("melden.niet_gevonden", referentie=reference))
+        return
+    if manager.may_act(signal, contact_id):
+        owner.show_card(turn, signal)
         return
     steps = [
         {
@@ -335,14 +338,9 @@ async def _history(turn: Turn, typed: str) -> None:
     )
 
 
-async def _start_place(turn: Turn) -> str | None:
-    draft = await concepten.load_draft(turn.session, chat_id=turn.chat_id)
-    return draft.data.get("start_neighbourhood") if draft is not None else None
-
-
 def _args(turn: Turn) -> list[str]:
     message = turn.update.effective_message
-    return (message.text or "").split()[1:] if message else []
+    return (message.text or "")[:200].split()[1:] if message else []
 
 
 def _escape(text: str) -> str:

@@ -1,9 +1,11 @@
 """The outbox sender: drains queued messages within Telegram's limits, each exactly once.
 
 About 29 messages a second overall, one a second per private chat, twenty a minute per group.
-A 429 pauses only the chat it names, for its retry_after; timeouts and 5xx are retried with
-backoff; a refused message (400/403) is marked failed and logged by id. PTB's AIORateLimiter
-is not used: it ignores the per-chat limit and pauses every chat on one 429.
+Each message is claimed, sent and marked in a transaction of its own, so a message Telegram
+accepted is recorded at once and a crash later in the run does not send it again. A 429 pauses
+only the chat it names, for its retry_after; timeouts and 5xx are retried with backoff; a
+refused message (400/403) is marked failed and logged by id. PTB's AIORateLimiter is not used:
+it ignores the per-chat limit and pauses every chat on one 429.
 """
 
 from __future__ import annotations
@@ -11,20 +13,27 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypedDict
 
-from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from opslag import outbox
-from opslag.database import SessionFactory
+from opslag.database import SessionFactory, single_writer
 from opslag.tabellen import OutboxMessage
 from signalen.model import Clock
 
 log = logging.getLogger(__name__)
+
+# An edit that finds nothing to change has nothing left to do: the keyboard is already gone.
+_EDIT_DONE = ("message is not modified", "message to edit not found")
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,23 @@ class Limits:
     private_interval: float = 1.0
     group_interval: float = 3.0  # 20 per minute
     wave: int = 30
+    # On PostgreSQL every send in flight holds a pooled connection (its row lock), so few.
+    in_flight: int = 8
+
+
+class Timeouts(TypedDict):
+    """Passed on every send. PTB's default 5 s read timeout gave up on sends Telegram completed
+    later, and the retry doubled them; a slow answer is awaited instead."""
+
+    read_timeout: float
+    write_timeout: float
+    connect_timeout: float
+    pool_timeout: float
+
+
+SEND_TIMEOUTS = Timeouts(
+    read_timeout=30.0, write_timeout=30.0, connect_timeout=10.0, pool_timeout=10.0
+)
 
 
 @dataclass
@@ -43,8 +69,22 @@ class Stats:
     failed: int = 0
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """What one attempt came to: sent (error None) or to be tried again, or given up."""
+
+    telegram_message_id: int | None = None
+    error: str | None = None
+    retry_in: float = 0.0
+    give_up_after: int = 8
+
+
+class _Unsendable(Exception):
+    """A queued row this sender cannot turn into a Telegram call; retrying will not help."""
+
+
 class OutboxSender:
-    """Sends waves of at most one message per chat, paced overall, until stopped."""
+    """Starts each chat's oldest due message as soon as pacing allows, until stopped."""
 
     def __init__(
         self,
@@ -53,71 +93,118 @@ class OutboxSender:
         clock: Clock,
         limits: Limits | None = None,
         write_lock: asyncio.Lock | None = None,
+        timeouts: Timeouts = SEND_TIMEOUTS,
     ) -> None:
         self.bot, self.sessions, self.clock = bot, sessions, clock
         self.write_lock = write_lock
         self.limits = limits or Limits()
+        self.timeouts = timeouts
         self.stats = Stats()
+        self._lock_rows = not single_writer(sessions)  # several workers may share PostgreSQL
         self._chat_free_at: dict[int, float] = {}
+        self._busy: set[int] = set()  # chats with a send in flight
+        self._settled_at: dict[int, float] = {}  # when each chat's last send was marked
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(self.limits.in_flight)
+        self._settled = asyncio.Event()  # a send finished: its chat may have a next message
         self._next_slot = 0.0
-        self._one_wave = asyncio.Lock()  # drain() may run beside run(); never send a row twice
+        self._next_free = 0.0
 
     async def run(self, ready: asyncio.Event, stopping: asyncio.Event) -> None:
-        """Drain whenever told there is work (or every second), until `stopping` is set."""
+        """Send whenever told there is work (or every second), until `stopping` is set."""
         while not stopping.is_set():
             ready.clear()
             try:
-                sent = await self.drain_once()
+                started = await self.drain_once()
             except Exception:  # keep sending after a database hiccup; the rows are still there
-                log.exception("outbox wave failed; retrying")
-                sent = 0
-            if not sent:
-                waiter = asyncio.ensure_future(ready.wait())
-                stopper = asyncio.ensure_future(stopping.wait())
-                await asyncio.wait(
-                    {waiter, stopper}, timeout=1.0, return_when=asyncio.FIRST_COMPLETED
-                )
-                waiter.cancel()
-                stopper.cancel()
+                log.exception("outbox pass failed; retrying")
+                started = 0
+            if not started:
+                await self._idle(ready, stopping)
+        await self._settle()
 
     async def drain(self, *, timeout: float = 30.0) -> None:
-        """Send until nothing is due (for shutdown, tests and the demo)."""
+        """Send until nothing is due (for shutdown, tests and the demo).
+
+        Sends still in flight at the deadline are awaited (each is bounded by the send
+        timeouts): one Telegram accepted must be marked, or it would go out again.
+        """
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not await self.drain_once():
-                async with self.sessions() as session:
-                    claimable = await outbox.claim_pending(session, now=self.clock(), limit=1)
-                if not claimable:
+        try:
+            while time.monotonic() < deadline:
+                if await self.drain_once():
+                    continue
+                if not self._tasks and not await self._anything_due():
                     return
-                await asyncio.sleep(0.05)
+                await self._idle()
+        finally:
+            await self._settle()
 
     async def drain_once(self) -> int:
-        """Send one wave; returns how many messages were attempted.
+        """Start sending each chat's oldest due message whose chat is free; return how many.
 
-        On PostgreSQL the claimed rows stay locked (FOR UPDATE SKIP LOCKED) until the wave is
-        marked, so another worker never sends them too. SQLite runs a single worker: the read
-        ends before sending and the marks are written under the process's write lock.
+        The rows are read in a short transaction of their own; each send then claims its row
+        again (on PostgreSQL with FOR UPDATE SKIP LOCKED) and marks it in its own transaction.
         """
-        async with self._one_wave, self.sessions() as session:
+        self._settled.clear()
+        read_at = time.monotonic()
+        async with self.sessions() as session:
             rows = await outbox.claim_pending(session, now=self.clock(), limit=self.limits.wave * 4)
-            now = time.monotonic()
-            wave = [r for r in rows if self._chat_free_at.get(r.chat_id, 0.0) <= now]
-            wave = wave[: self.limits.wave]
-            if self.write_lock is not None:
-                await session.commit()
-            tasks = []
-            for message in wave:
+        self._next_free = 0.0
+        started = 0
+        for message in rows:
+            chat = message.chat_id
+            if started >= self.limits.wave:
+                break
+            # A send of this chat finished since the read: this row may be the one it sent.
+            if chat in self._busy or self._settled_at.get(chat, 0.0) >= read_at:
+                continue
+            free_at = self._chat_free_at.get(chat, 0.0)
+            if free_at > time.monotonic():
+                self._next_free = min(self._next_free or free_at, free_at)
+                continue
+            self._busy.add(chat)
+            try:
+                await self._slots.acquire()
                 await self._pace()
-                self._chat_free_at[message.chat_id] = time.monotonic() + (
-                    self.limits.private_interval
-                    if message.chat_id > 0
-                    else self.limits.group_interval
-                )
-                tasks.append(asyncio.create_task(self._send(message)))
-            await asyncio.gather(*tasks)
-            async with self.write_lock or contextlib.nullcontext():
-                await session.commit()
-        return len(wave)
+            except BaseException:
+                self._busy.discard(chat)
+                raise
+            self._chat_free_at[chat] = time.monotonic() + (
+                self.limits.private_interval if chat > 0 else self.limits.group_interval
+            )
+            task = asyncio.create_task(self._deliver(message), name=f"outbox-{message.id}")
+            self._tasks.add(task)
+            task.add_done_callback(functools.partial(self._finished, chat=chat))
+            started += 1
+        return started
+
+    async def _anything_due(self) -> bool:
+        async with self.sessions() as session:
+            return bool(await outbox.claim_pending(session, now=self.clock(), limit=1))
+
+    async def _idle(self, *events: asyncio.Event) -> None:
+        """Wait until told of work, a send finishes, a paced chat frees up, or a second."""
+        wait = 1.0
+        if self._next_free:
+            wait = min(wait, max(0.01, self._next_free - time.monotonic()))
+        waiters = [asyncio.ensure_future(e.wait()) for e in (*events, self._settled)]
+        try:
+            await asyncio.wait(waiters, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _settle(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _finished(self, task: asyncio.Task[None], chat: int) -> None:
+        self._tasks.discard(task)
+        self._busy.discard(chat)
+        self._settled_at[chat] = time.monotonic()
+        self._slots.release()
+        self._settled.set()
 
     async def _pace(self) -> None:
         now = time.monotonic()
@@ -125,71 +212,168 @@ class OutboxSender:
             await asyncio.sleep(self._next_slot - now)
         self._next_slot = max(now, self._next_slot) + 1.0 / self.limits.per_second
 
-    async def _send(self, message: OutboxMessage) -> None:
+    # -- one message -------------------------------------------------------------------------
+    async def _deliver(self, message: OutboxMessage) -> None:
+        """Claim, send and mark one message, each message in a transaction of its own."""
+        assert message.id is not None
+        outcome: _Outcome | None = None
         try:
-            await self._call(message)
+            if self._lock_rows:
+                # The row stays locked from claim to mark, so no other worker sends it too.
+                async with self.sessions() as session, session.begin():
+                    row = await outbox.lock_unsent(session, message_id=message.id)
+                    if row is None:
+                        return  # another worker has it, or it went out meanwhile
+                    outcome = await self._attempt(row)
+                    await self._record(session, message.id, outcome)
+                return
+            # SQLite has one worker: the row was read just now and this chat is busy until
+            # marked; only the marking write takes the write lock, never the network send.
+            outcome = await self._attempt(message)
+            async with self.sessions() as session, self._writing(), session.begin():
+                await self._record(session, message.id, outcome)
+        except Exception:
+            if outcome is None:
+                log.exception("outbox %s: could not claim; it stays queued", message.id)
+            else:
+                await self._record_again(message.id, outcome)
+
+    async def _record_again(self, message_id: int, outcome: _Outcome) -> None:
+        """Retry a failed mark: an unrecorded send would be sent a second time."""
+        for attempt in range(5):
+            await asyncio.sleep(0.2 * 2**attempt)
+            try:
+                async with self.sessions() as session, self._writing(), session.begin():
+                    await self._record(session, message_id, outcome)
+                return
+            except SQLAlchemyError:
+                log.warning("outbox %s: marking failed (try %d)", message_id, attempt + 1)
+        log.error("outbox %s: attempted but not marked; it may be sent again", message_id)
+
+    def _writing(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        return self.write_lock if self.write_lock is not None else contextlib.nullcontext()
+
+    async def _record(self, session: AsyncSession, message_id: int, outcome: _Outcome) -> None:
+        if outcome.error is None:
+            await outbox.record_sent(
+                session,
+                message_id=message_id,
+                at=self.clock(),
+                telegram_message_id=outcome.telegram_message_id,
+            )
+        else:
+            await outbox.record_retry(
+                session,
+                message_id=message_id,
+                error=outcome.error,
+                not_before=self.clock() + timedelta(seconds=outcome.retry_in),
+                give_up_after=outcome.give_up_after,
+            )
+
+    async def _attempt(self, message: OutboxMessage) -> _Outcome:
+        """Send once and say what came of it; never raises for Telegram's answers."""
+        try:
+            telegram_message_id = await self._call(message)
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
             self.stats.throttled += 1
             self._chat_free_at[message.chat_id] = time.monotonic() + seconds
-            outbox.mark_retry(
-                message,
-                error=f"429 retry after {seconds:g}s",
-                not_before=self.clock() + timedelta(seconds=seconds),
-                give_up_after=50,
-            )
             log.warning(
                 "outbox %s: 429 for chat %s, retry in %gs", message.id, message.chat_id, seconds
             )
-        except (BadRequest, Forbidden) as exc:
-            outbox.mark_retry(message, error=str(exc), not_before=self.clock(), give_up_after=1)
+            return _Outcome(
+                error=f"429 retry after {seconds:g}s", retry_in=seconds, give_up_after=50
+            )
+        except (BadRequest, Forbidden, _Unsendable) as exc:
             self.stats.failed += 1
-            log.error("outbox %s refused by Telegram: %s", message.id, exc.message)
+            log.error("outbox %s refused: %s", message.id, exc)
+            return _Outcome(error=str(exc), give_up_after=1)
         except (NetworkError, TelegramError) as exc:  # timeouts and 5xx
             backoff = min(300.0, 2.0**message.attempts)
-            outbox.mark_retry(
-                message, error=str(exc)[:200], not_before=self.clock() + timedelta(seconds=backoff)
-            )
             self.stats.retried += 1
-            log.warning("outbox %s: %s; retry in %gs", message.id, type(exc).__name__, backoff)
-        except Exception as exc:  # never let one message sink the wave (others were sent)
-            outbox.mark_retry(
-                message, error=repr(exc)[:200], not_before=self.clock() + timedelta(seconds=60)
-            )
+            if isinstance(exc, TimedOut):  # Telegram may still have it; nothing tells us
+                log.warning(
+                    "outbox %s: no answer within the timeouts; retry in %gs", message.id, backoff
+                )
+            else:
+                log.warning("outbox %s: %s; retry in %gs", message.id, type(exc).__name__, backoff)
+            return _Outcome(error=str(exc)[:200], retry_in=backoff)
+        except Exception as exc:  # never let one message sink the others
             self.stats.retried += 1
             log.exception("outbox %s: unexpected error", message.id)
-        else:
-            outbox.mark_sent(message, at=self.clock())
-            self.stats.sent += 1
+            return _Outcome(error=repr(exc)[:200], retry_in=60.0)
+        self.stats.sent += 1
+        return _Outcome(telegram_message_id=telegram_message_id)
 
-    async def _call(self, message: OutboxMessage) -> None:
-        """Send through PTB's own method for each kind of queued message."""
-        payload = dict(message.payload)
-        markup = payload.pop("reply_markup", None)
-        reply_markup = InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None
+    async def _call(self, message: OutboxMessage) -> int | None:
+        """Send through PTB's own method for each kind of queued message; return its id."""
+        payload, chat, timeouts = message.payload, message.chat_id, self.timeouts
+        markup = _keyboard(payload, self.bot)
         if message.method == "sendMessage":
-            await self.bot.send_message(
-                message.chat_id,
+            preview = (
+                LinkPreviewOptions(is_disabled=True)
+                if payload.get("link_preview") is False
+                else None
+            )
+            sent = await self.bot.send_message(
+                chat,
                 payload["text"],
                 parse_mode=payload.get("parse_mode"),
-                reply_markup=reply_markup,
+                reply_markup=markup,
+                link_preview_options=preview,
+                **timeouts,
             )
         elif message.method == "sendPhoto":
             if "photo_b64" in payload:  # a chart made by the digest
                 photo: str | bytes = base64.b64decode(payload["photo_b64"])
             else:
                 photo = payload["photo"]
-            await self.bot.send_photo(
-                message.chat_id,
+            sent = await self.bot.send_photo(
+                chat,
                 photo,
                 caption=payload.get("caption"),
                 parse_mode=payload.get("parse_mode"),
-                reply_markup=reply_markup,
+                reply_markup=markup,
+                **timeouts,
+            )
+        elif message.method == "sendDocument":  # a photo the reporter sent as a file
+            sent = await self.bot.send_document(
+                chat,
+                payload["document"],
+                caption=payload.get("caption"),
+                parse_mode=payload.get("parse_mode"),
+                reply_markup=markup,
+                **timeouts,
             )
         elif message.method == "sendLocation":
-            await self.bot.send_location(
-                message.chat_id, latitude=payload["latitude"], longitude=payload["longitude"]
+            sent = await self.bot.send_location(
+                chat, latitude=payload["latitude"], longitude=payload["longitude"], **timeouts
             )
+        elif message.method == "editMessageReplyMarkup":
+            await self._remove_keyboard(chat, int(payload["message_id"]))
+            return None
         else:
-            raise ValueError(f"unknown outbox method {message.method!r}")
+            raise _Unsendable(f"unknown outbox method {message.method!r}")
+        return sent.message_id
+
+    async def _remove_keyboard(self, chat: int, message_id: int) -> None:
+        try:
+            await self.bot.edit_message_reply_markup(chat, message_id, **self.timeouts)
+        except BadRequest as exc:
+            if not any(reason in exc.message.lower() for reason in _EDIT_DONE):
+                raise
+
+
+def _keyboard(payload: dict[str, Any], bot: Bot) -> InlineKeyboardMarkup | None:
+    """Neutral buttons ([[{"text", "data"}]]) or a stored Telegram markup (older rows)."""
+    if payload.get("buttons"):
+        return InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(b["text"], callback_data=b["data"]) for b in row]
+                for row in payload["buttons"]
+            ]
+        )
+    if payload.get("reply_markup"):
+        return InlineKeyboardMarkup.de_json(payload["reply_markup"], bot)
+    return None

@@ -1,50 +1,49 @@
-"""Owners act on signals from Telegram; reporters answer "is it solved?". Always re-authorised."""
+"""Owners act on signals from Telegram; reporters answer "is it solved?". Always re-authorised.
+
+Buttons carry the signal's version: a button from a message older than the signal's last
+change answers "this button no longer works" and loses its keyboard; nothing changes.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Message
 
+from bot.chat import conversation
+from bot.chat.keyboards import inline
 from bot.chat.turn import Turn
-from kern import planning
-from kern.notices import (
-    notify_owner,
-    owner_card,
-    owner_phrase,
-    place_of,
-    tell_reporter,
-    theme_label,
-)
+from kern.buttons import SignalButton, encode
+from kern.draft import Awaiting
+from kern.notices import Choice, OwnerCard, ToChat, place_of, signal_owner_phrase, theme_label
 from kern.texts import say_date
-from opslag import concepten, contacten, meldingen
-from opslag.tabellen import AuditEventRow, SignalRow
-from signalen.workflow import CLOSED_STATUSES, Status, TransitionNotAllowed
+from opslag import contacten, meldingen
+from opslag.tabellen import SignalRow
+from signalen.workflow import Status, TransitionNotAllowed
 
 log = logging.getLogger(__name__)
 
-OWNER_ACTIONS = {"ok", "done", "nonote", "fwd", "to", "nm", "show"}
-REPORTER_ACTIONS = {"yes", "no"}
+REPORTER_ACTIONS = frozenset({"yes", "no"})
 
 
-async def on_signal_button(turn: Turn, signal_id: int, action: str, arg: str | None) -> None:
-    """Handle `s:<id>:<action>[:<arg>]` after checking who may do it."""
-    signal = await meldingen.get_signal(turn.session, signal_id=signal_id, for_update=True)
-    if signal is None or action not in OWNER_ACTIONS | REPORTER_ACTIONS:
+async def on_signal_button(turn: Turn, button: SignalButton) -> None:
+    """Handle a signal's button after checking its version and who presses it."""
+    manager = turn.manager()
+    signal = await manager.get(button.signal_id)
+    if signal is None or signal.version != button.version:
         turn.answer(turn.t("algemeen.verlopen_knop"), alert=True)
+        drop_buttons(turn)
         return
-    allowed = (
-        _may_act(turn, signal)
-        if action in OWNER_ACTIONS
-        else (signal.reporter_telegram_id == turn.user.id)
-    )
+    if button.action in REPORTER_ACTIONS:
+        allowed = signal.reporter_telegram_id == turn.user.id
+    else:
+        allowed = manager.may_act(signal, turn.contact.contact_id if turn.contact else None)
     if not allowed:
-        log.info("user %s refused action %s on signal %s", turn.user.id, action, signal.id)
+        log.info("user %s refused %s on signal %s", turn.user.id, button.action, signal.id)
         turn.answer(turn.t("behandelaar.geweigerd"), alert=True)
         return
     try:
-        await _ACTIONS[action](turn, signal, arg)
+        await _ACTIONS[button.action](turn, signal, button)
     except TransitionNotAllowed:
         status = turn.services.texts("knoppen.status", turn.taal, waarde=signal.status)
         turn.answer(
@@ -53,168 +52,157 @@ async def on_signal_button(turn: Turn, signal_id: int, action: str, arg: str | N
         )
 
 
-def _may_act(turn: Turn, signal: SignalRow) -> bool:
-    if turn.contact is None:
-        return False
-    me = turn.contact.contact_id
-    coordinators = turn.services.municipality.settings.coordinators
-    escalated_to_me = signal.escalated_at is not None and signal.escalation_contact_id == me
-    return me == signal.contact_id or me in coordinators or escalated_to_me
+def _choice(
+    signal: SignalRow, label: str, action: str, arg: int | None = None, literal: bool = False
+) -> Choice:
+    assert signal.id is not None
+    return Choice(label, encode(SignalButton(signal.id, signal.version, action, arg)), literal)
 
 
-async def _accept(turn: Turn, signal: SignalRow, _: str | None) -> None:
-    event = await _step(turn, signal, Status.IN_BEHANDELING)
-    await tell_reporter(
-        turn.session,
-        turn.services,
-        signal,
-        key=f"a{event.id}",
-        template="terugkoppeling.opgepakt",
-        eigenaar=owner_phrase(turn.services, signal, signal.reporter_language),
-    )
+async def _accept(turn: Turn, signal: SignalRow, _: SignalButton) -> None:
+    turn.notify(await turn.manager().accept(signal, turn.actor, keep=turn.pressed))
     _refresh_card(turn, signal)
     turn.answer(turn.t("behandelaar.opgepakt", referentie=signal.reference))
 
 
-async def _ask_closing_note(turn: Turn, signal: SignalRow, _: str | None) -> None:
-    if Status(signal.status) in CLOSED_STATUSES:
-        _raise(signal)
-    await _set_pending(turn, {"action": "close", "signal": signal.id})
+async def _ask_closing_note(turn: Turn, signal: SignalRow, _: SignalButton) -> None:
+    if signal.status == Status.AFGEHANDELD:
+        raise TransitionNotAllowed(Status(signal.status), Status.AFGEHANDELD)
+    await _await_text(
+        turn, Awaiting(action="close", signal_id=signal.id or 0, version=signal.version)
+    )
     turn.answer()
+    rows = [[_choice(signal, "zonder_toelichting", "nonote"), _choice(signal, "terug", "back")]]
     turn.say(
         turn.t("behandelaar.vraag_afsluiting", referentie=signal.reference),
-        _buttons(turn, signal, [("zonder_toelichting", "nonote")]),
+        inline(turn.services.texts, turn.taal, rows),
     )
 
 
-async def _close_without_note(turn: Turn, signal: SignalRow, _: str | None) -> None:
+async def _close_without_note(turn: Turn, signal: SignalRow, _: SignalButton) -> None:
     turn.answer()
+    drop_buttons(turn)
     await close(turn, signal, "")
 
 
 async def close(turn: Turn, signal: SignalRow, note: str) -> None:
-    """Close the signal with the owner's note; ask the reporter whether it is solved."""
-    await _clear_pending(turn)
-    event = await _step(turn, signal, Status.AFGEHANDELD, note)
-    await tell_reporter(
-        turn.session,
-        turn.services,
-        signal,
-        key=f"a{event.id}",
-        template="terugkoppeling.afgehandeld",
-        toelichting=note,
-        buttons=[("opgelost_ja", "yes"), ("opgelost_nee", "no")],
-    )
+    """Close the signal with the owner's note; the reporter is asked whether it is solved."""
+    await _await_text(turn, None)
+    turn.notify(await turn.manager().close(signal, turn.actor, note))
     turn.say(turn.t("behandelaar.afgerond", referentie=signal.reference))
 
 
-async def _ask_new_owner(turn: Turn, signal: SignalRow, _: str | None) -> None:
-    candidates = handover_candidates(turn, signal)
+async def _ask_new_owner(turn: Turn, signal: SignalRow, _: SignalButton) -> None:
+    contacts = turn.services.municipality.contacts
+    candidates = turn.manager().handover_candidates(signal)
     rows = [
-        [InlineKeyboardButton(f"{c.name} ({c.role.value})", callback_data=f"s:{signal.id}:to:{n}")]
-        for n, c in enumerate(candidates)
+        [
+            _choice(
+                signal,
+                f"{contacts[c].name} ({contacts[c].role.value.replace('_', ' ')})",
+                "to",
+                n,
+                True,
+            )
+        ]
+        for n, c in enumerate(candidates[:40])
     ]
+    rows.append([_choice(signal, "terug", "back")])
     turn.answer()
     turn.say(
         turn.t("behandelaar.vraag_doorsturen", referentie=signal.reference),
-        InlineKeyboardMarkup(rows),
+        inline(turn.services.texts, turn.taal, rows),
     )
 
 
-def handover_candidates(turn: Turn, signal: SignalRow) -> list[Any]:
-    """Contacts covering the signal's neighbourhood (or the wijkmanagers), not the owner."""
-    municipality = turn.services.municipality
-    covering = {
-        c for (_, n), ids in municipality.coverage.items() if n == signal.neighbourhood for c in ids
-    }
-    if not covering:
-        covering = {d.fallback_contact for d in municipality.districts.values()}
-    covering.discard(signal.contact_id)
-    return sorted((municipality.contacts[c] for c in covering), key=lambda c: (c.role.value, c.id))
-
-
-async def _pick_new_owner(turn: Turn, signal: SignalRow, arg: str | None) -> None:
-    candidates = handover_candidates(turn, signal)
-    if arg is None or not arg.isdigit() or int(arg) >= len(candidates):
+async def _pick_new_owner(turn: Turn, signal: SignalRow, button: SignalButton) -> None:
+    candidates = turn.manager().handover_candidates(signal)
+    if button.arg is None or button.arg >= len(candidates):
         turn.answer(turn.t("algemeen.verlopen_knop"), alert=True)
         return
-    await _set_pending(
-        turn, {"action": "handover", "signal": signal.id, "to": candidates[int(arg)].id}
+    to = candidates[button.arg]
+    await _await_text(
+        turn, Awaiting(action="handover", signal_id=signal.id or 0, version=signal.version, to=to)
     )
     turn.answer()
-    turn.say(turn.t("behandelaar.vraag_reden", referentie=signal.reference))
+    drop_buttons(turn)
+    rows = [[_choice(signal, "terug", "back")]]
+    turn.say(
+        turn.t("behandelaar.vraag_reden", referentie=signal.reference),
+        inline(turn.services.texts, turn.taal, rows),
+    )
 
 
-async def _not_mine(turn: Turn, signal: SignalRow, _: str | None) -> None:
-    municipality = turn.services.municipality
-    fallback = municipality.districts[signal.district].fallback_contact if signal.district else None
-    if fallback in (None, signal.contact_id):
-        fallback = municipality.settings.fallback_contact
-    await _set_pending(turn, {"action": "handover", "signal": signal.id, "to": fallback})
+async def _not_mine(turn: Turn, signal: SignalRow, _: SignalButton) -> None:
+    to = turn.manager().not_mine_target(signal)
+    await _await_text(
+        turn,
+        Awaiting(action="notmine", signal_id=signal.id or 0, version=signal.version, to=to),
+    )
     turn.answer()
-    turn.say(turn.t("behandelaar.vraag_reden", referentie=signal.reference))
+    rows = [[_choice(signal, "terug", "back")]]
+    turn.say(
+        turn.t("behandelaar.vraag_reden", referentie=signal.reference),
+        inline(turn.services.texts, turn.taal, rows),
+    )
 
 
-async def hand_over(turn: Turn, signal: SignalRow, to: str, reason: str) -> None:
-    """Give the signal to another contact with a reason; tell them and the reporter."""
-    await _clear_pending(turn)
-    previous = turn.services.municipality.contacts[signal.contact_id].name
-    event = await _step(turn, signal, Status.DOORGEZET, reason, contact_id=to)
-    await notify_owner(
-        turn.session,
-        turn.services,
-        signal,
-        key=f"a{event.id}",
-        headline="doorgestuurd",
-        handed_over=f"{previous}: {reason}",
+async def _back(turn: Turn, signal: SignalRow, _: SignalButton) -> None:
+    """Close a choice list or a question without doing anything."""
+    await _await_text(turn, None)
+    turn.answer()
+    drop_buttons(turn)
+
+
+async def hand_over(turn: Turn, signal: SignalRow, awaiting: Awaiting, reason: str) -> None:
+    """Give the signal on with the typed reason; say who really has it now."""
+    await _await_text(turn, None)
+    assert awaiting.to is not None
+    notices = await turn.manager().hand_over(
+        signal, turn.actor, awaiting.to, reason, not_mine=awaiting.action == "notmine"
     )
-    await tell_reporter(
-        turn.session,
-        turn.services,
-        signal,
-        key=f"a{event.id}",
-        template="terugkoppeling.doorgestuurd",
-        eigenaar=owner_phrase(turn.services, signal, signal.reporter_language),
-        datum=say_date(signal.deadline, signal.reporter_language),
-    )
+    turn.notify(notices)
+    contacts = turn.services.municipality.contacts
     turn.say(
         turn.t(
             "behandelaar.doorgestuurd",
             referentie=signal.reference,
-            naar=turn.services.municipality.contacts[to].name,
+            naar=contacts[signal.contact_id].name,
+            bedoeld=contacts[signal.diverted_from].name if signal.diverted_from else "",
         )
     )
 
 
-async def _solved(turn: Turn, signal: SignalRow, _: str | None) -> None:
-    if signal.status != Status.AFGEHANDELD:
-        _raise(signal)
-    signal.solved = True
-    meldingen.note_event(turn.session, signal, at=turn.now, actor="melder", note="opgelost: ja")
-    _drop_buttons(turn)
+async def _solved(turn: Turn, signal: SignalRow, _: SignalButton) -> None:
+    await turn.manager().confirm_solved(signal)
+    drop_buttons(turn)
     turn.answer()
     turn.say(turn.t("terugkoppeling.bedankt_opgelost"))
 
 
-async def _not_solved(turn: Turn, signal: SignalRow, _: str | None) -> None:
-    signal.solved = False
-    event = await _step(turn, signal, Status.HEROPEND, "opgelost: nee", actor="melder")
-    await notify_owner(turn.session, turn.services, signal, key=f"a{event.id}", headline="heropend")
-    _drop_buttons(turn)
+async def _not_solved(turn: Turn, signal: SignalRow, _: SignalButton) -> None:
+    turn.notify(await turn.manager().reopen(signal))
+    drop_buttons(turn)
     turn.answer()
     turn.say(
         turn.t(
             "terugkoppeling.heropend",
             referentie=signal.reference,
-            eigenaar=owner_phrase(turn.services, signal, turn.taal),
+            eigenaar=signal_owner_phrase(turn.services, signal, turn.taal),
+            datum=say_date(signal.expected_at or signal.deadline, turn.taal),
         )
     )
 
 
-async def _show(turn: Turn, signal: SignalRow, _: str | None) -> None:
-    text, markup = owner_card(turn.services, signal, turn.taal)
+async def _show(turn: Turn, signal: SignalRow, _: SignalButton) -> None:
     turn.answer()
-    turn.say(text, markup)
+    show_card(turn, signal)
+
+
+def show_card(turn: Turn, signal: SignalRow) -> None:
+    """The whole card, with photos, pin and map link, through the outbox like every card."""
+    key = f"u{turn.update.update_id}:card{signal.id}"
+    turn.notify([OwnerCard(key, ToChat(turn.chat_id, turn.taal), signal)])
 
 
 _ACTIONS = {
@@ -224,41 +212,59 @@ _ACTIONS = {
     "fwd": _ask_new_owner,
     "to": _pick_new_owner,
     "nm": _not_mine,
+    "back": _back,
     "show": _show,
     "yes": _solved,
     "no": _not_solved,
 }
 
 
-async def on_pending_text(turn: Turn, pending: dict[str, Any], text: str) -> None:
-    """Finish an owner action that waited for typed text (closing note or hand-over reason)."""
-    signal = await meldingen.get_signal(turn.session, signal_id=pending["signal"], for_update=True)
-    if signal is None or not _may_act(turn, signal):
-        await _clear_pending(turn)
+async def on_awaited_text(turn: Turn, awaiting: Awaiting, text: str) -> None:
+    """Finish an owner action that waited for typed text (closing note or handover reason)."""
+    manager = turn.manager()
+    signal = await manager.get(awaiting.signal_id)
+    contact_id = turn.contact.contact_id if turn.contact else None
+    if signal is None or not manager.may_act(signal, contact_id):
+        await _await_text(turn, None)
         turn.say(turn.t("behandelaar.geweigerd"))
         return
+    limit = 1000 if awaiting.action == "close" else 400
+    if len(text) > limit:
+        turn.say(turn.t("behandelaar.te_lang", max=limit))
+        return
+    if signal.version != awaiting.version:
+        await _await_text(turn, None)
+        status = turn.services.texts("knoppen.status", turn.taal, waarde=signal.status)
+        turn.say(turn.t("behandelaar.kan_niet_meer", referentie=signal.reference, status=status))
+        return
     try:
-        if pending["action"] == "close":
-            await close(turn, signal, text.strip()[:1000])
+        if awaiting.action == "close":
+            await close(turn, signal, text)
         else:
-            await hand_over(turn, signal, pending["to"], text.strip()[:500])
+            await hand_over(turn, signal, awaiting, text)
     except TransitionNotAllowed:
-        await _clear_pending(turn)
+        await _await_text(turn, None)
         status = turn.services.texts("knoppen.status", turn.taal, waarde=signal.status)
         turn.say(turn.t("behandelaar.kan_niet_meer", referentie=signal.reference, status=status))
 
 
-async def list_tasks(turn: Turn) -> None:
-    """Show the owner's open signals, soonest deadline first, each with a button to open it."""
+async def list_tasks(turn: Turn, everything: bool = False) -> None:
+    """The owner's open signals (a coordinator's: all, with `/taken alle`), soonest first."""
     if turn.contact is None:
         turn.say(turn.t("behandelaar.geen_behandelaar"))
         return
-    signals = await meldingen.open_signals_of_contact(
-        turn.session, contact_id=turn.contact.contact_id
-    )
+    coordinator = turn.contact.contact_id in turn.services.municipality.settings.coordinators
+    if everything and coordinator:
+        signals = await meldingen.open_signals(turn.session, limit=40)
+    else:
+        signals = await meldingen.open_signals_of_contact(
+            turn.session, contact_id=turn.contact.contact_id
+        )
     if not signals:
-        turn.say(turn.t("behandelaar.geen_taken"))
+        turn.say(turn.t("behandelaar.geen_taken", coordinator=coordinator))
         return
+    linked = await contacten.linked_among(turn.session, contact_ids=[s.contact_id for s in signals])
+    contacts = turn.services.municipality.contacts
     rows = [
         {
             "referentie": s.reference,
@@ -266,13 +272,16 @@ async def list_tasks(turn: Turn) -> None:
             "plek": place_of(s, turn.services),
             "termijn": say_date(s.deadline, turn.taal),
             "te_laat": s.deadline < turn.now,
+            "eigenaar": contacts[s.contact_id].name if everything else "",
+            "onbereikbaar": s.contact_id not in linked,
         }
         for s in signals
     ]
-    buttons = [
-        [InlineKeyboardButton(s.reference, callback_data=f"s:{s.id}:show")] for s in signals[:20]
-    ]
-    turn.say(turn.t("behandelaar.taken", regels=rows), InlineKeyboardMarkup(buttons))
+    buttons = [[_choice(s, s.reference, "show", literal=True)] for s in signals[:20]]
+    turn.say(
+        turn.t("behandelaar.taken", regels=rows, alle=everything and coordinator),
+        inline(turn.services.texts, turn.taal, buttons),
+    )
 
 
 async def register(turn: Turn, token: str) -> None:
@@ -303,81 +312,26 @@ async def register(turn: Turn, token: str) -> None:
     )
 
 
-async def _step(
-    turn: Turn,
-    signal: SignalRow,
-    to: Status,
-    note: str = "",
-    *,
-    contact_id: str | None = None,
-    actor: str | None = None,
-) -> AuditEventRow:
-    who = actor or (turn.contact.contact_id if turn.contact else f"telegram:{turn.user.id}")
-    event = await meldingen.change_status(
-        turn.session, signal=signal, to=to, actor=who, at=turn.now, note=note, contact_id=contact_id
-    )
-    await planning.replan(turn.session, turn.services, signal, turn.now)
-    await turn.session.flush()
-    return event
-
-
 def _refresh_card(turn: Turn, signal: SignalRow) -> None:
+    """Show the pressed card in its new state, with the buttons that fit it now."""
+    from kern.notices import card_text, owner_choices
+
     query = turn.update.callback_query
     if query is not None and query.message is not None:
-        text, markup = owner_card(turn.services, signal, turn.taal)
-        turn.edit(query.message.message_id, text, markup)
+        text = card_text(turn.services, signal, turn.taal)
+        markup = inline(turn.services.texts, turn.taal, owner_choices(signal))
+        turn.edit(query.message.message_id, text, markup if markup.inline_keyboard else None)
 
 
-def _drop_buttons(turn: Turn) -> None:
+def drop_buttons(turn: Turn) -> None:
+    """Take the keyboard off the message whose button was pressed."""
     query = turn.update.callback_query
     message = query.message if query else None
-    if isinstance(message, Message) and message.text:
+    if isinstance(message, Message) and message.text and message.reply_markup:
         turn.edit(message.message_id, message.text_html, None)
 
 
-def _buttons(turn: Turn, signal: SignalRow, pairs: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(turn.label(name), callback_data=f"s:{signal.id}:{action}")
-                for name, action in pairs
-            ]
-        ]
-    )
-
-
-def _raise(signal: SignalRow) -> None:
-    raise TransitionNotAllowed(Status(signal.status), Status.AFGEHANDELD)
-
-
-async def _set_pending(turn: Turn, pending: dict[str, Any]) -> None:
-    draft = await concepten.load_draft(turn.session, chat_id=turn.chat_id)
-    data = dict(draft.data) if draft else {}
-    data["pending"] = pending
-    await concepten.save_draft(
-        turn.session,
-        chat_id=turn.chat_id,
-        user_id=turn.user.id,
-        step=draft.step if draft else "idle",
-        data=data,
-        at=turn.now,
-    )
-
-
-async def _clear_pending(turn: Turn) -> None:
-    draft = await concepten.load_draft(turn.session, chat_id=turn.chat_id)
-    if draft is None:
-        return
-    data = dict(draft.data)
-    data.pop("pending", None)
-    if draft.step == "idle":
-        await concepten.delete_draft(turn.session, chat_id=turn.chat_id)
-    else:
-        await concepten.save_draft(
-            turn.session,
-            chat_id=turn.chat_id,
-            user_id=turn.user.id,
-            step=draft.step,
-            data=data,
-            at=turn.now,
-        )
+async def _await_text(turn: Turn, awaiting: Awaiting | None) -> None:
+    draft = await conversation.load(turn)
+    draft.awaiting = awaiting
+    await conversation.save(turn, draft)

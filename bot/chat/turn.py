@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,7 +16,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from kern.notices import AnyNotice, queue_notices
 from kern.services import Services
+from kern.signal_manager import SignalManager
 from kern.texts import language_of
 from opslag import concepten, contacten
 from opslag.tabellen import ContactRegistration
@@ -64,10 +66,30 @@ class Turn:
     taal: str
     contact: ContactRegistration | None
     replies: list[Reply] = field(default_factory=list)
+    notices: list[AnyNotice] = field(default_factory=list)
 
     @property
     def private(self) -> bool:
         return self.chat_id > 0
+
+    @property
+    def actor(self) -> str:
+        """Who acts, for the audit trail: the contact id, or the Telegram user."""
+        return self.contact.contact_id if self.contact else f"telegram:{self.user.id}"
+
+    @property
+    def pressed(self) -> tuple[int, int] | None:
+        """The (chat, message) whose button was pressed, if any."""
+        query = self.update.callback_query
+        message = query.message if query else None
+        return (self.chat_id, message.message_id) if message is not None else None
+
+    def manager(self) -> SignalManager:
+        return SignalManager(self.services, self.session, self.now)
+
+    def notify(self, notices: Sequence[AnyNotice]) -> None:
+        """Queue these notices with this update's transaction."""
+        self.notices.extend(notices)
 
     def t(self, name: str, **values: Any) -> str:
         return self.services.texts(name, self.taal, **values)
@@ -118,6 +140,7 @@ def in_turn(
                 contact=await contacten.contact_of_user(session, telegram_user_id=user.id),
             )
             await handler(turn)
+            await queue_notices(session, services, turn.notices)
             queued = session.info.pop("outbox_queued", False)
         await perform(context.bot, turn.replies)
         if queued:

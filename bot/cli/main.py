@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from bot.cli.routing_output import parse_time, print_explanation, route_lines
 from bot.settings import Settings
@@ -18,7 +20,14 @@ from regels.fouten import ConfigError, ConfigInvalid, did_you_mean
 from regels.gemeente import Municipality
 from regels.laden import load_municipality
 from regels.routering import InvalidReport, ReportInput, route_report
+from regels.schema import Contact
 from signalen.model import ReporterRole, Urgency
+from signalen.werkdagen import AMSTERDAM
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help="Wijksignaal: neighbourhood reports with one owner each.", no_args_is_help=True
@@ -27,7 +36,9 @@ rules_app = typer.Typer(
     help="Check and explain a municipality's routing rules.", no_args_is_help=True
 )
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
-contacts_app = typer.Typer(help="Link professionals' Telegram accounts.", no_args_is_help=True)
+contacts_app = typer.Typer(
+    help="Link professionals' Telegram accounts and see who is linked.", no_args_is_help=True
+)
 groups_app = typer.Typer(help="Link working-group chats to districts.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 app.add_typer(db_app, name="db")
@@ -173,6 +184,77 @@ def contacts_invite(
     )
 
 
+@contacts_app.command("list")
+def contacts_list(
+    unlinked: Annotated[
+        bool, typer.Option("--unlinked", help="Show only contacts not linked on Telegram.")
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Show every contact: area, Telegram link, and their open and overdue signals."""
+    from opslag import contacten
+
+    municipality = load_or_exit(config)
+    now = datetime.now(UTC)
+
+    async def read(session: AsyncSession) -> tuple[dict[str, datetime], dict[str, tuple[int, int]]]:
+        return (
+            await contacten.linked_contacts(session),
+            await contacten.open_signal_counts(session, now=now),
+        )
+
+    linked, counts = asyncio.run(_in_transaction(Settings(), read))
+    table = Table(title=f"Contacts of {escape(municipality.name)}")
+    # The id is what `contacts invite` needs: never cut it; names and places may wrap.
+    table.add_column("id", no_wrap=True)
+    for column in ("name", "role", "organisation", "area", "Telegram"):
+        table.add_column(column)
+    table.add_column("open", justify="right")
+    table.add_column("overdue", justify="right")
+    for contact in municipality.contacts.values():
+        since = linked.get(contact.id)
+        if unlinked and since is not None:
+            continue
+        open_count, overdue = counts.get(contact.id, (0, 0))
+        table.add_row(
+            contact.id,
+            escape(contact.name),
+            contact.role.value,
+            escape(contact.organisation),
+            escape(_area(municipality, contact)),
+            f"yes, since {since.astimezone(AMSTERDAM):%Y-%m-%d}" if since else "[red]no[/red]",
+            str(open_count),
+            f"[red]{overdue}[/red]" if overdue else "0",
+        )
+    # Piped into a file or grep, a row stays on one line.
+    out = console if console.is_terminal else Console(width=160)
+    out.print(table)
+    waiting = sum(
+        n for c, (n, _) in counts.items() if c in municipality.contacts and c not in linked
+    )
+    linked_here = sum(1 for c in municipality.contacts if c in linked)
+    signals = "1 open signal waits" if waiting == 1 else f"{waiting} open signals wait"
+    out.print(
+        f"{linked_here} of {len(municipality.contacts)} contacts linked; {signals} with "
+        "contacts who are not linked."
+    )
+    # Owners removed from the config still hold their signals; nobody would see those.
+    orphans = sorted(c for c in counts if c not in municipality.contacts)
+    if orphans:
+        held = sum(counts[c][0] for c in orphans)
+        out.print(
+            f"[red]{held} open signal(s) owned by ids no longer in this config, seen by "
+            f"nobody: {escape(', '.join(orphans))}.[/red]"
+        )
+
+
+def _area(municipality: Municipality, contact: Contact) -> str:
+    """Name what a contact covers the way the config's readers know it."""
+    districts = [municipality.districts[d].name for d in contact.districts or []]
+    neighbourhoods = [municipality.neighbourhoods[n].name for n in contact.neighbourhoods or []]
+    return ", ".join(districts + neighbourhoods) or "hele gemeente"
+
+
 @groups_app.command("code")
 def groups_code(district: str, days: int = 7, config: ConfigOption = None) -> None:
     """Print a single-use code that links a group chat to a district (send /koppel CODE there)."""
@@ -189,22 +271,29 @@ def groups_code(district: str, days: int = 7, config: ConfigOption = None) -> No
 
 
 async def _invite(settings: Settings, purpose: str, target: str, days: int) -> str:
-    from datetime import timedelta
-
     from opslag import contacten
+
+    async def create(session: AsyncSession) -> str:
+        return await contacten.create_invite(
+            session,
+            purpose=purpose,
+            target=target,
+            at=datetime.now(UTC),
+            valid_for=timedelta(days=days),
+        )
+
+    return await _in_transaction(settings, create)
+
+
+async def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Open DATABASE_URL (migrated first) and run `work` in one transaction."""
     from opslag.database import make_engine, make_sessions, upgrade
 
     engine = make_engine(settings.database_url)
     try:
         await upgrade(engine)
         async with make_sessions(engine).begin() as session:
-            return await contacten.create_invite(
-                session,
-                purpose=purpose,
-                target=target,
-                at=datetime.now(UTC),
-                valid_for=timedelta(days=days),
-            )
+            return await work(session)
     finally:
         await engine.dispose()
 

@@ -16,7 +16,6 @@ from sqlmodel import col, select
 from bot.chat.app import running
 from bot.simulator.people import SimGroup, SimUser
 from bot.simulator.server import BotApiSimulator, ChatMessage
-from kern.notices import owner_phrase
 from kern.services import Services
 from kern.texts import Texts, say_date
 from kern.ticker import tick
@@ -305,7 +304,7 @@ def _summary(console: Console, services: Services, signals: list[SignalRow]) -> 
         table.add_row(
             s.reference,
             s.theme or "?",
-            owner_phrase(services, s, "nl"),
+            signal_owner_phrase(services, s, "nl"),
             s.rule_id,
             s.status,
             {True: "ja", False: "nee", None: "–"}[s.solved],

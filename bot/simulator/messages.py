@@ -1,10 +1,25 @@
-"""Messages as the simulator keeps them, and their Bot API (JSON) form."""
+"""Messages as the simulator keeps them, and the Bot API's wire form: parameters in, JSON out."""
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from aiohttp import web
+
+# Sent as plain strings; everything else arrives JSON-encoded.
+_RAW_FIELDS = {
+    "text",
+    "caption",
+    "parse_mode",
+    "photo",
+    "document",
+    "file_id",
+    "callback_query_id",
+    "url",
+}
 
 
 @dataclass
@@ -19,9 +34,23 @@ class ChatMessage:
     html: str | None = None  # what the bot sent, for "message is not modified"
     entities: list[dict[str, Any]] = field(default_factory=list)
     photo: str | None = None
+    document: str | None = None  # a file sent as a file (a photo kept at full quality)
     location: tuple[float, float] | None = None
     reply_markup: dict[str, Any] | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def content(self) -> tuple[Any, ...]:
+        """What the person sees, to tell a message sent twice from one sent once."""
+        markup = json.dumps(self.reply_markup, sort_keys=True) if self.reply_markup else None
+        return (
+            self.html or self.text,
+            self.caption,
+            self.photo,
+            self.document,
+            self.location,
+            markup,
+        )
 
     @property
     def body(self) -> str:
@@ -66,8 +95,45 @@ def message_json(message: ChatMessage, *, bot_id: int, username: str) -> dict[st
                 "height": 600,
             }
         ]
+    if message.document is not None:
+        data["document"] = {
+            "file_id": message.document,
+            "file_unique_id": f"u-{message.document}",
+            "file_name": f"{message.document}.jpg",
+            "mime_type": "image/jpeg",
+        }
     if message.location is not None:
         data["location"] = {"latitude": message.location[0], "longitude": message.location[1]}
     if message.reply_markup and "inline_keyboard" in message.reply_markup:
         data["reply_markup"] = message.reply_markup
     return data
+
+
+async def request_params(request: web.Request) -> dict[str, Any]:
+    """Read a Bot API call's parameters, JSON body or form (with uploads), as Telegram does."""
+    if request.content_type == "application/json":
+        return dict(await request.json())
+    params: dict[str, Any] = {}
+    form = await request.post() if request.can_read_body else request.query
+    for key, value in {**request.query, **form}.items():
+        if hasattr(value, "file"):
+            params[key] = value.file.read()
+        elif key in _RAW_FIELDS:
+            params[key] = value
+        else:
+            try:
+                params[key] = json.loads(value)
+            except (TypeError, ValueError):
+                params[key] = value
+    # An attached upload arrives as "attach://name": resolve it to the uploaded bytes.
+    for key, value in list(params.items()):
+        if isinstance(value, str) and value.startswith("attach://"):
+            params[key] = params.get(value.removeprefix("attach://"))
+    return params
+
+
+def error_response(code: int, description: str, retry_after: int | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return web.json_response(body, status=code)

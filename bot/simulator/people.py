@@ -55,6 +55,25 @@ class SimUser:
         extra = {"caption": caption} if caption else {}
         return await self._send(photo=photo, **extra)
 
+    async def sends_document(
+        self,
+        content: bytes = b"\xff\xd8jpeg",
+        file_name: str = "foto.jpg",
+        mime_type: str = "image/jpeg",
+        caption: str | None = None,
+    ) -> int:
+        """Send a file as a document, the way phones send a photo "as file" (uncompressed)."""
+        file_id = self.sim.add_file(content)
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(content),
+        }
+        extra = {"caption": caption} if caption else {}
+        return await self._send(document=document, **extra)
+
     async def shares_phone(self, phone: str) -> int:
         return await self._send(
             contact={"phone_number": phone, "first_name": self.first_name, "user_id": self.id}

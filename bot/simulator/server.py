@@ -4,14 +4,13 @@ It serves the methods Wijksignaal uses, keeps every chat's messages for inspecti
 and the demo act as users (text, buttons, locations, photos), enforces limits that
 python-telegram-bot does not check (4096 characters, 1024 caption, 64-byte callback data,
 "message is not modified", HTML entities, flood control with 429 retry_after) and injects
-faults on request.
+faults on request: errors, and answers that come late after the action was done.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -20,10 +19,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.simulator.messages import ChatMessage, message_json
+from bot.simulator.messages import ChatMessage, error_response, message_json, request_params
 from bot.simulator.telegram_rules import ApiError, FloodControl, check_markup, parse_text
-
-_RAW_FIELDS = {"text", "caption", "parse_mode", "photo", "file_id", "callback_query_id", "url"}
 
 
 @dataclass
@@ -34,6 +31,7 @@ class Fault:
     retry_after: int | None
     times: int
     chat_id: int | None = None
+    delay: float = 0.0  # when set: do the call, then answer only after this many seconds
 
 
 class BotApiSimulator:
@@ -56,6 +54,12 @@ class BotApiSimulator:
         self.commands: list[dict[str, Any]] = []
         self.refused: list[tuple[str, int, str]] = []
         self._faults: list[Fault] = []
+        self._release = asyncio.Event()  # answers held by delay_next go out when this is set
+        self.late_answers = 0
+        # Bot messages identical to one the chat already had from the bot: in a test whose
+        # messages all differ, each is a message sent twice.
+        self.sent_twice: list[ChatMessage] = []
+        self._contents: dict[int, set[tuple[Any, ...]]] = defaultdict(set)
         self._updates: list[dict[str, Any]] = []
         self.delivered: list[dict[str, Any]] = []
         self.listeners: list[Callable[[ChatMessage], None]] = []  # told of every bot message
@@ -78,6 +82,7 @@ class BotApiSimulator:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self.answer_delayed()  # a held answer would keep the server's shutdown waiting
         if self._runner:
             await self._runner.cleanup()
 
@@ -106,6 +111,19 @@ class BotApiSimulator:
             else "Internal Server Error"
         )
         self._faults.append(Fault(method, status, text, retry_after, times, chat_id))
+
+    def delay_next(
+        self, method: str, seconds: float, *, times: int = 1, chat_id: int | None = None
+    ) -> None:
+        """Make the next `times` calls of `method` (optionally to one chat) take effect at once
+        but answer only after `seconds` (or `answer_delayed()`): a client that gives up
+        early and tries again sends the message twice."""
+        self._faults.append(Fault(method, 200, "", None, times, chat_id, delay=seconds))
+
+    def answer_delayed(self) -> None:
+        """Send every answer held by `delay_next` now."""
+        self._release.set()
+        self._release = asyncio.Event()
 
     # -- acting as users ---------------------------------------------------------------------
     async def push(self, kind: str, payload: dict[str, Any]) -> int:
@@ -185,14 +203,14 @@ class BotApiSimulator:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         if request.match_info["token"] != self.token:
-            return _error(401, "Unauthorized")
-        params = await _params(request, self)
+            return error_response(401, "Unauthorized")
+        params = await request_params(request)
         self.calls[method] += 1
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
-            return _error(404, "Not Found: method not found")
+            return error_response(404, "Not Found: method not found")
         try:
-            self._fault(method, params.get("chat_id"))
+            delay = self._fault(method, params.get("chat_id"))
             if self.flood and method in _SENDING:
                 wait = self.flood.admit(int(params["chat_id"]), time.monotonic())
                 if wait is not None:
@@ -200,16 +218,24 @@ class BotApiSimulator:
             result = await handler(params)
         except ApiError as exc:
             self.refused.append((method, exc.code, exc.description))
-            return _error(exc.code, exc.description, exc.retry_after)
+            return error_response(exc.code, exc.description, exc.retry_after)
         async with self._changed:
             self._changed.notify_all()
+        if delay:
+            self.late_answers += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._release.wait(), delay)
         return web.json_response({"ok": True, "result": result})
 
-    def _fault(self, method: str, chat_id: Any) -> None:
+    def _fault(self, method: str, chat_id: Any) -> float:
+        """Raise the next matching error, or return how long to hold the answer back."""
         for fault in self._faults:
             if fault.method == method and fault.times > 0 and fault.chat_id in (None, chat_id):
                 fault.times -= 1
+                if fault.delay:
+                    return fault.delay
                 raise ApiError(fault.status, fault.description, fault.retry_after)
+        return 0.0
 
     async def _m_getMe(self, _: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -246,17 +272,10 @@ class BotApiSimulator:
         return self._bot_message(params, text=text, html=html, entities=entities)
 
     async def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
-        caption = params.get("caption")
-        if caption is not None:
-            caption, _ = parse_text(
-                str(caption), 1024, "message caption is too long", params.get("parse_mode")
-            )
-        photo = params.get("photo")
-        if isinstance(photo, bytes):
-            photo = self.add_file(photo)
-        if photo not in self.files:
-            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
-        return self._bot_message(params, caption=caption, photo=photo)
+        return self._media(params, "photo")
+
+    async def _m_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._media(params, "document")
 
     async def _m_sendLocation(self, params: dict[str, Any]) -> dict[str, Any]:
         location = (float(params["latitude"]), float(params["longitude"]))
@@ -279,9 +298,10 @@ class BotApiSimulator:
         return message_json(message, bot_id=self.bot_id, username=self.username)
 
     async def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Replace the inline keyboard; without reply_markup, take it away."""
         message = self._find(params)
-        markup = params.get("reply_markup")
-        if markup == message.reply_markup or (not markup and not message.reply_markup):
+        markup = params.get("reply_markup") or None
+        if markup == (message.reply_markup or None):
             raise ApiError(400, "Bad Request: message is not modified")
         check_markup(markup)
         message.reply_markup = markup
@@ -311,6 +331,20 @@ class BotApiSimulator:
         return web.Response(body=self.files[file_id], content_type="image/jpeg")
 
     # -- helpers -----------------------------------------------------------------------------
+    def _media(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
+        """A photo or a document: a known file id or an upload, and a caption of at most 1024."""
+        caption = params.get("caption")
+        if caption is not None:
+            caption, _ = parse_text(
+                str(caption), 1024, "message caption is too long", params.get("parse_mode")
+            )
+        file = params.get(kind)
+        if isinstance(file, bytes):
+            file = self.add_file(file)
+        if file not in self.files:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        return self._bot_message(params, caption=caption, **{kind: file})
+
     def _bot_message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         if chat_id not in self.chats:
@@ -320,6 +354,9 @@ class BotApiSimulator:
         message = ChatMessage(
             chat_id, self._new_message_id(chat_id), True, reply_markup=markup, **content
         )
+        if message.content in self._contents[chat_id]:
+            self.sent_twice.append(message)
+        self._contents[chat_id].add(message.content)
         self.messages[chat_id].append(message)
         for listener in self.listeners:
             listener(message)
@@ -337,33 +374,4 @@ class BotApiSimulator:
         return self._message_ids[chat_id]
 
 
-_SENDING = {"sendMessage", "sendPhoto", "sendLocation"}
-
-
-async def _params(request: web.Request, sim: BotApiSimulator) -> dict[str, Any]:
-    if request.content_type == "application/json":
-        return dict(await request.json())
-    params: dict[str, Any] = {}
-    form = await request.post() if request.can_read_body else request.query
-    for key, value in {**request.query, **form}.items():
-        if hasattr(value, "file"):
-            params[key] = value.file.read()
-        elif key in _RAW_FIELDS:
-            params[key] = value
-        else:
-            try:
-                params[key] = json.loads(value)
-            except (TypeError, ValueError):
-                params[key] = value
-    # An attached upload arrives as "attach://name": resolve it to the uploaded bytes.
-    for key, value in list(params.items()):
-        if isinstance(value, str) and value.startswith("attach://"):
-            params[key] = params.get(value.removeprefix("attach://"))
-    return params
-
-
-def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:
-    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
-    if retry_after is not None:
-        body["parameters"] = {"retry_after": retry_after}
-    return web.json_response(body, status=code)
+_SENDING = {"sendMessage", "sendPhoto", "sendDocument", "sendLocation"}

@@ -124,10 +124,10 @@ async def test_forged_callback_is_refused_and_changes_nothing(
     signal = await _signal(services, reference)
     answers_before = len(sim.callback_answers)
 
-    await stranger.taps_data(f"s:{signal.id}:ok", card)  # another contact, forged data
-    await resident.taps_data(f"s:{signal.id}:done", card)  # the reporter is not the owner
-    await stranger.taps_data(f"s:{signal.id}:yes", card)  # only the reporter may answer
-    await stranger.taps_data("s:999999:ok", card)  # no such signal
+    await stranger.taps_data(f"s:{signal.id}.{signal.version}:ok", card)  # another contact, forged data
+    await resident.taps_data(f"s:{signal.id}.{signal.version}:done", card)  # the reporter is not the owner
+    await stranger.taps_data(f"s:{signal.id}.{signal.version}:yes", card)  # only the reporter may answer
+    await stranger.taps_data("s:999999.1:ok", card)  # no such signal
     await sim.quiet()
     answers = list(sim.callback_answers.values())[answers_before:]
     assert len(answers) == 4 and all(a.get("show_alert") for a in answers)
@@ -147,7 +147,7 @@ async def test_coordinator_may_act_on_any_signal(bot, resident, link_contact, se
     reference = await report_waste(resident)
     card = await owner.expect(f"Nieuwe melding {reference}")
     signal = await _signal(services, reference)
-    await coordinator.taps_data(f"s:{signal.id}:ok", card)
+    await coordinator.taps_data(f"s:{signal.id}.{signal.version}:ok", card)
     await resident.expect("heeft uw melding")
     assert (await _signal(services, reference)).status == "in_behandeling"
 

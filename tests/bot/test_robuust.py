@@ -118,7 +118,7 @@ async def test_odd_input_gets_a_friendly_answer(bot, sim, resident) -> None:
     await resident.taps("Afval")
     await resident.expect("Beschrijf in een paar zinnen")
     await resident.says("x" * 1001)
-    await resident.expect("Dat is wat lang (hooguit 1000 tekens)")
+    await resident.expect("Dat is wat lang (hooguit 1000 tekens, uw bericht heeft er 1001)")
     await resident.says("<script>alert(1)</script> & troep")
     await resident.expect("Waar is het?")
     await resident.says("/annuleren")

@@ -168,6 +168,17 @@ def test_explain_lists_the_rules_tried_and_their_conditions(deventer: Municipali
     assert explanation.reason.startswith("rule openbare-ruimte-wijkbeheer (#5)")
 
 
+def test_explain_does_not_call_a_rule_matched_when_its_role_needs_a_known_place(
+    deventer: Municipality,
+) -> None:
+    explanation = deventer.engine.explain(RouteRequest("zorg", None, at=MONDAY))
+    [trace] = explanation.traces
+    assert trace.rule.id == "zorg-sociaal-team" and not trace.matched
+    assert [(c.name, c.held) for c in trace.checks] == [("theme", True), ("owner", False)]
+    assert trace.checks[-1].detail == "owner sociaal_team needs a known neighbourhood"
+    assert explanation.decision.fallback and explanation.reason.startswith("no rule matched")
+
+
 def _first_match_by_reading(municipality: Municipality, request: RouteRequest) -> str:
     """The rules read top to bottom, the slow obvious way: the oracle for the index."""
     district = municipality.district_of.get(request.neighbourhood or "")
@@ -181,7 +192,8 @@ def _first_match_by_reading(municipality: Municipality, request: RouteRequest) -
             return contact
     if district:
         return municipality.districts[district].fallback_contact
-    return municipality.settings.fallback_contact
+    intake = municipality.themes[request.theme].fallback_contact if request.theme else None
+    return intake or municipality.settings.fallback_contact
 
 
 WORDS = ["herrie", "schimmel", "kamers", "lawaai", "huurwoning", "tocht", "fiets", "muziek", ""]

@@ -98,7 +98,7 @@ def test_combination_without_a_contact_names_the_rule_and_neighbourhood(config_c
 
 def test_wrong_enum_value_gets_a_hint(config_copy) -> None:
     [error] = errors_of(config_copy, ("contacts.yaml", "role: sociaal_team", "role: sociaalteam"))
-    assert error.file == "contacts.yaml" and error.item == "st-voorstad" and error.field == "role"
+    assert error.file == "contacts.yaml" and error.item == "st-intake" and error.field == "role"
     assert error.hint == "did you mean 'sociaal_team'?"
 
 
