@@ -63,11 +63,17 @@ def due_periods(now: datetime, weekly: str, monthly: bool) -> list[Period]:
 
 
 async def compose(
-    session: AsyncSession, services: Services, district: str, period: Period, taal: str = "nl"
+    session: AsyncSession,
+    services: Services,
+    district: str,
+    period: Period,
+    taal: str = "nl",
+    *,
+    now: datetime | None = None,
 ) -> tuple[Digest, str, bytes]:
-    """Compute the digest and render its text and chart."""
+    """Compute the digest as it stands at `now` (default: the clock) and render it."""
     municipality = services.municipality
-    end = min(period.end, max(services.clock(), period.start))
+    end = min(period.end, max(now or services.clock(), period.start))
     facts = await store.digest_facts(
         session,
         district=district,
@@ -93,6 +99,13 @@ async def compose(
         r: services.texts("knoppen.eigenaar", taal, rol=r, plek="").rsplit(" ", 1)[0]
         for r in {c.role.value for c in municipality.contacts.values()}
     }
+    sensitive = [t.id for t in municipality.themes.values() if t.sensitive]
+    extra = {
+        "zonder_plek": await store.placeless_counts(
+            session, since=period.start, until=end, sensitive=sensitive
+        ),
+        "omgeleid": await store.diverted_open(session, district=district),
+    }
     text = services.texts(
         "overzicht.overzicht",
         taal,
@@ -101,6 +114,7 @@ async def compose(
         periode=period.label,
         rollen=roles,
         thema=labels,
+        extra=extra,
     )
     png = chart_png(digest, labels, f"{name} · {period.label}")
     return digest, text, png
@@ -119,15 +133,21 @@ async def send_due_digests(session: AsyncSession, services: Services, now: datet
                 session, district=district, period=period.label, at=now
             ):
                 continue
-            await queue_digest(session, services, district, period, groups)
+            await queue_digest(session, services, district, period, groups, now=now)
             made += 1
     return made
 
 
 async def queue_digest(
-    session: AsyncSession, services: Services, district: str, period: Period, groups: list[int]
+    session: AsyncSession,
+    services: Services,
+    district: str,
+    period: Period,
+    groups: list[int],
+    *,
+    now: datetime | None = None,
 ) -> None:
-    _, text, png = await compose(session, services, district, period)
+    _, text, png = await compose(session, services, district, period, now=now)
     photo = base64.b64encode(png).decode()
     for chat in groups:
         key = f"digest:{district}:{period.label}:{chat}"

@@ -194,3 +194,34 @@ async def export_rows(
         .order_by(col(SignalRow.reported_at))
     )
     return list(await session.scalars(statement))
+
+
+async def placeless_counts(
+    session: AsyncSession, *, since: datetime, until: datetime, sensitive: Iterable[str]
+) -> dict[str, int]:
+    """Signals whose place is unknown (no district): new in [since, until) and open now, with
+    care signals apart. Every district's working group sees these, as counts only."""
+    care = list(sensitive) or [""]
+    is_care = col(SignalRow.theme).in_(care)
+    new = select(func.count(), func.count().filter(is_care)).where(
+        col(SignalRow.district).is_(None),
+        col(SignalRow.reported_at) >= since,
+        col(SignalRow.reported_at) < until,
+    )
+    still_open = select(func.count(), func.count().filter(is_care)).where(
+        col(SignalRow.district).is_(None), col(SignalRow.closed_at).is_(None)
+    )
+    new_all, new_care = (await session.execute(new)).one()
+    open_all, open_care = (await session.execute(still_open)).one()
+    return {"new": new_all, "open": open_all, "care_new": new_care, "care_open": open_care}
+
+
+async def diverted_open(session: AsyncSession, *, district: str) -> int:
+    """Open signals of a district that went to someone else because their contact is not on
+    Telegram: the working group should get that contact linked."""
+    statement = select(func.count()).where(
+        col(SignalRow.district) == district,
+        col(SignalRow.closed_at).is_(None),
+        col(SignalRow.diverted_from).is_not(None),
+    )
+    return int((await session.execute(statement)).scalar_one())

@@ -117,3 +117,95 @@ def test_tick_acts_on_due_timers_once(database) -> None:
     assert "6 timer(s) done" in first.output  # both reminders of each of the three signals
     again = runner.invoke(app, ["tick", "--now", "2026-11-19T17:06:00+01:00"], env=database)
     assert "0 timer(s) done" in again.output
+
+
+def test_tick_in_the_future_queues_messages_that_are_due_now(database, tmp_path) -> None:
+    """`tick --now <future>` decides as of that time, but what it queues may go out at once:
+    a chat's queue must never wait behind a message stamped with the simulated date."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import select
+
+    from opslag import contacten
+    from opslag.tabellen import OutboxMessage
+
+    url = database["DATABASE_URL"]
+
+    async def link() -> None:
+        engine = make_engine(url)
+        async with make_sessions(engine).begin() as session:
+            await contacten.register_contact(
+                session,
+                contact_id="wb-rivierenwijk",
+                telegram_user_id=2001,
+                chat_id=2001,
+                language="nl",
+                at=local(2026, 11, 17, 9),
+            )
+        await engine.dispose()
+
+    async def queued() -> list[OutboxMessage]:
+        engine = make_engine(url)
+        async with make_sessions(engine)() as session:
+            rows = list(await session.scalars(select(OutboxMessage)))
+        await engine.dispose()
+        return rows
+
+    asyncio.run(link())
+    result = runner.invoke(app, ["tick", "--now", "2027-03-01T09:00:00+01:00"], env=database)
+    assert result.exit_code == 0, result.output
+    rows = asyncio.run(queued())
+    assert [r for r in rows if r.chat_id == 2001], "the owner's escalation notice was queued"
+    assert all(r.not_before <= datetime.now(UTC) for r in rows)
+
+
+def test_digest_counts_care_without_a_place_and_reports_diverted_signals(database) -> None:
+    """A care report with an unknown place belongs to no district, yet every working group
+    sees it as a count; signals that went elsewhere because their contact is not on Telegram
+    are flagged so the group gets that contact linked."""
+    from sqlalchemy import update
+
+    from opslag.tabellen import SignalRow
+
+    url = database["DATABASE_URL"]
+
+    async def add() -> None:
+        engine = make_engine(url)
+        async with make_sessions(engine).begin() as session:
+            await meldingen.add_signal(
+                session,
+                theme="zorg",
+                description="GEHEIM-ZORG buurvrouw komt niet meer buiten",
+                urgency=Urgency.NORMAAL,
+                place=Place(),
+                reporter=Reporter(telegram_user_id=7100),
+                routing=meldingen.Routing(
+                    contact_id="st-intake",
+                    escalation_contact_id="st-intake",
+                    rule_id="fallback:municipality",
+                    explanation="x",
+                    priority=Urgency.NORMAAL,
+                    deadline=local(2026, 11, 20, 17),
+                    deadline_days=3,
+                ),
+                reported_at=local(2026, 11, 17, 15),
+            )
+            await session.execute(
+                update(SignalRow)
+                .where(SignalRow.description == "Nog meer zakken")
+                .values(diverted_from="wb-rivierenwijk", contact_id="wm-rivierenwijk")
+            )
+        await engine.dispose()
+
+    asyncio.run(add())
+    result = runner.invoke(
+        app, ["digest", "--district", "rivierenwijk", "--period", "2026-W47"], env=database
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())  # the console wraps long lines
+    assert (
+        "Zonder bekende plek (hele gemeente): nieuw 1, open 1; waarvan zorg: nieuw 1, open 1"
+        in said
+    )
+    assert "1 open melding(en) ging(en) naar iemand anders" in said
+    assert "GEHEIM-ZORG" not in result.output

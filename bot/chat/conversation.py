@@ -11,7 +11,9 @@ import re
 
 from telegram import ReplyKeyboardRemove
 
+from bot.chat.drafts import load, save
 from bot.chat.keyboards import inline, share_location
+from bot.chat.submission import send
 from bot.chat.turn import Turn
 from kern.buttons import DraftButton, encode
 from kern.draft import (
@@ -23,10 +25,7 @@ from kern.draft import (
     Draft,
     Step,
 )
-from kern.intake import NewReport, submit
-from kern.notices import Choice, signal_owner_phrase, theme_label
-from kern.texts import say_date
-from opslag import concepten
+from kern.notices import Choice, theme_label
 from signalen.model import ReporterRole, Urgency
 
 MAX_PLACE = 120  # a street and number; bounded before any pattern is applied
@@ -39,30 +38,6 @@ EDITABLE = (
     ("urgentie", Step.URGENCY),
     ("contact", Step.CONTACT),
 )
-
-
-async def load(turn: Turn) -> Draft:
-    row = await concepten.load_draft(turn.session, chat_id=turn.chat_id)
-    if row is None:
-        return Draft()
-    try:
-        return Draft.model_validate(row.data)
-    except ValueError:  # a draft from an older version of the bot: start clean
-        return Draft()
-
-
-async def save(turn: Turn, draft: Draft) -> None:
-    if not draft.active and draft.awaiting is None and draft.start_neighbourhood is None:
-        await concepten.delete_draft(turn.session, chat_id=turn.chat_id)
-        return
-    await concepten.save_draft(
-        turn.session,
-        chat_id=turn.chat_id,
-        user_id=turn.user.id,
-        step=draft.step.value,
-        data=draft.model_dump(mode="json"),
-        at=turn.now,
-    )
 
 
 def _choice(draft: Draft, label: str, field: str, value: str, literal: bool = False) -> Choice:
@@ -379,45 +354,3 @@ async def _resume(turn: Turn, draft: Draft, restart: bool) -> None:
     if text:
         take_description(turn, fresh, text)
     await ask(turn, fresh)
-
-
-async def send(turn: Turn, draft: Draft) -> None:
-    """Store and route the report; the receipt names the real owner and the promised date."""
-    assert draft.description is not None and draft.role is not None
-    name = draft.name
-    if draft.role is ReporterRole.PROFESSIONAL and turn.contact is not None:
-        name = turn.services.municipality.contacts[turn.contact.contact_id].name
-    submitted = await submit(
-        turn.session,
-        turn.services,
-        NewReport(
-            description=draft.description,
-            reported_at=turn.now,
-            theme=draft.theme,
-            theme_suggested=draft.theme_suggested,
-            street=draft.street,
-            house_number=draft.house_number,
-            neighbourhood=draft.neighbourhood,
-            lat=draft.lat,
-            lon=draft.lon,
-            urgency=draft.urgency or Urgency.NORMAAL,
-            role=draft.role,
-            anonymous=draft.anonymous,
-            name=name,
-            contact_detail=draft.contact_detail,
-            telegram_user_id=turn.user.id,
-            language=turn.taal,
-            photos=list(draft.photos),
-        ),
-    )
-    await save(turn, Draft(start_neighbourhood=draft.start_neighbourhood))
-    signal = submitted.signal
-    turn.notify(submitted.notices)
-    turn.say(
-        turn.t(
-            "melden.ontvangen",
-            referentie=signal.reference,
-            eigenaar=signal_owner_phrase(turn.services, signal, turn.taal),
-            datum=say_date(signal.expected_at or signal.deadline, turn.taal),
-        )
-    )

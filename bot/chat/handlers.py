@@ -8,7 +8,7 @@ from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.chat import conversation, owner
+from bot.chat import conversation, drafts, owner
 from bot.chat.keyboards import inline
 from bot.chat.turn import Turn, in_turn
 from kern.buttons import DraftButton, LanguageButton, SignalButton, decode, encode
@@ -39,11 +39,11 @@ async def start(turn: Turn) -> None:
         await owner.register(turn, payload.removeprefix("inv_"))
         return
     municipality = turn.services.municipality
-    draft = await conversation.load(turn)
+    draft = await drafts.load(turn)
     neighbourhood = municipality.neighbourhood_id(payload.replace("_", " ")) if payload else None
     if neighbourhood:
         draft.start_neighbourhood = neighbourhood
-        await conversation.save(turn, draft)
+        await drafts.save(turn, draft)
     name = municipality.neighbourhoods[neighbourhood].name if neighbourhood else None
     turn.say(
         turn.t("algemeen.welkom", naam=turn.user.first_name, gemeente=municipality.name, buurt=name)
@@ -76,14 +76,14 @@ async def signal(turn: Turn) -> None:
 @in_turn
 async def cancel(turn: Turn) -> None:
     """Throw away the report being written, or the owner's question (/annuleren)."""
-    draft = await conversation.load(turn)
+    draft = await drafts.load(turn)
     if not draft.active and draft.awaiting is None:
         name = "behandelaar.niets_te_annuleren" if turn.contact else "melden.niets_te_annuleren"
         turn.say(turn.t(name))
         return
     was_report = draft.active
     draft.role, draft.awaiting = None, None
-    await conversation.save(turn, draft.model_copy(update={"role": None}))
+    await drafts.save(turn, draft.model_copy(update={"role": None}))
     turn.say(turn.t("melden.geannuleerd" if was_report else "behandelaar.gestopt"))
 
 
@@ -159,7 +159,7 @@ async def text(turn: Turn) -> None:
     if len(body) > MAX_TEXT:
         turn.say(turn.t("melden.beschrijving_te_lang", max=MAX_TEXT, lengte=len(body)))
         return
-    draft = await conversation.load(turn)
+    draft = await drafts.load(turn)
     if draft.awaiting is not None:
         await owner.on_awaited_text(turn, draft.awaiting, body)
     elif (reference := canonical_reference(body)) and draft.step in (Step.IDLE, Step.THEME):
@@ -177,7 +177,7 @@ async def location(turn: Turn) -> None:
     if message is None or message.location is None:
         return
     lat, lon = message.location.latitude, message.location.longitude
-    draft = await conversation.load(turn)
+    draft = await drafts.load(turn)
     if not draft.active:
         draft = draft.fresh(_role(turn))
     await conversation.on_location(turn, draft, lat, lon)
@@ -204,7 +204,7 @@ async def document(turn: Turn) -> None:
 
 
 async def _add_photo(turn: Turn, message: Message, file_id: str) -> None:
-    draft = await conversation.load(turn)
+    draft = await drafts.load(turn)
     if draft.active:
         await conversation.on_photo(turn, draft, file_id)
     else:
@@ -216,7 +216,7 @@ async def _add_photo(turn: Turn, message: Message, file_id: str) -> None:
 async def shared_contact(turn: Turn) -> None:
     """Take a shared phone number as the way to reach the reporter."""
     message = turn.update.effective_message
-    draft = await conversation.load(turn)
+    draft = await drafts.load(turn)
     if message is None or message.contact is None or draft.step is not Step.CONTACT:
         turn.say(turn.t("melden.kies_knop"))
         return
@@ -249,7 +249,7 @@ async def signal_button(turn: Turn) -> None:
 async def draft_button(turn: Turn) -> None:
     """A button of the report being written; old questions' buttons change nothing."""
     button = _decoded(turn)
-    draft = await conversation.load(turn)
+    draft = await drafts.load(turn)
     if not isinstance(button, DraftButton) or not conversation.button_fits(draft, button):
         _stale(turn)
         return

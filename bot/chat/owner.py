@@ -10,7 +10,7 @@ import logging
 
 from telegram import Message
 
-from bot.chat import conversation
+from bot.chat import drafts
 from bot.chat.keyboards import inline
 from bot.chat.turn import Turn
 from kern.buttons import SignalButton, encode
@@ -332,6 +332,6 @@ def drop_buttons(turn: Turn) -> None:
 
 
 async def _await_text(turn: Turn, awaiting: Awaiting | None) -> None:
-    draft = await conversation.load(turn)
+    draft = await drafts.load(turn)
     draft.awaiting = awaiting
-    await conversation.save(turn, draft)
+    await drafts.save(turn, draft)

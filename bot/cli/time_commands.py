@@ -24,24 +24,24 @@ from signalen.werkdagen import AMSTERDAM
 T = TypeVar("T")
 
 
-def run_with_services(
-    municipality: Municipality,
-    work: Callable[[Services], Awaitable[T]],
-    now: datetime | None = None,
-) -> T:
-    """Open the configured database (migrated), build the services and run `work`."""
+def run_with_services(municipality: Municipality, work: Callable[[Services], Awaitable[T]]) -> T:
+    """Open the configured database (migrated), build the services and run `work`.
+
+    The services keep the real clock even when a command acts "as if" at another time:
+    what is decided uses that time, but what it queues is due now, so a chat's queue never
+    waits behind a message stamped in the future.
+    """
     settings = Settings()
 
     async def go() -> T:
         engine = make_engine(settings.database_url)
         try:
             await upgrade(engine)
-            fixed = now
             services = Services(
                 municipality=municipality,
                 sessions=make_sessions(engine),
                 texts=Texts(),
-                clock=(lambda: fixed) if fixed else _utc_now,
+                clock=_utc_now,
             )
             return await work(services)
         finally:
@@ -54,7 +54,7 @@ def tick_command(municipality: Municipality, console: Console, now_text: str | N
     from kern.ticker import tick
 
     now = _parse_now(now_text)
-    report = run_with_services(municipality, lambda s: tick(s, now or s.clock()), now)
+    report = run_with_services(municipality, lambda s: tick(s, now or s.clock()))
     console.print(
         f"Tick at {(now or datetime.now(UTC)).astimezone(AMSTERDAM):%Y-%m-%d %H:%M}: "
         f"{report.timers} timer(s) done, {report.digests} digest(s) queued, "

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from bot.chat.app import running
 from bot.simulator.people import SimGroup, SimUser
 from bot.simulator.server import BotApiSimulator, ChatMessage
+from kern.notices import signal_owner_phrase
 from kern.services import Services
 from kern.texts import Texts, say_date
 from kern.ticker import tick

@@ -124,9 +124,15 @@ async def test_forged_callback_is_refused_and_changes_nothing(
     signal = await _signal(services, reference)
     answers_before = len(sim.callback_answers)
 
-    await stranger.taps_data(f"s:{signal.id}.{signal.version}:ok", card)  # another contact, forged data
-    await resident.taps_data(f"s:{signal.id}.{signal.version}:done", card)  # the reporter is not the owner
-    await stranger.taps_data(f"s:{signal.id}.{signal.version}:yes", card)  # only the reporter may answer
+    await stranger.taps_data(
+        f"s:{signal.id}.{signal.version}:ok", card
+    )  # another contact, forged data
+    await resident.taps_data(
+        f"s:{signal.id}.{signal.version}:done", card
+    )  # the reporter is not the owner
+    await stranger.taps_data(
+        f"s:{signal.id}.{signal.version}:yes", card
+    )  # only the reporter may answer
     await stranger.taps_data("s:999999.1:ok", card)  # no such signal
     await sim.quiet()
     answers = list(sim.callback_answers.values())[answers_before:]
