@@ -23,14 +23,15 @@ from opslag import outbox
 from opslag.database import SessionFactory, make_engine, make_sessions, single_writer, upgrade
 
 
-async def run(count: int, *, late: int = 0, first_chat: int = 1) -> str:
+async def run(count: int, *, late: int = 0) -> str:
     """Send `count` messages to as many chats, `late` of them answered 7 s late; describe it."""
     sim = BotApiSimulator(flood_control=FloodControl())
     await sim.start()
-    chats = range(first_chat, first_chat + count)
+    chats = range(1, count + 1)
     sim.chats.update(chats)
-    for chat in chats[:: max(1, count // late)][:late] if late else ():
-        sim.delay_next("sendMessage", 7.0, chat_id=chat)
+    if late:  # spread over the queue, as slow answers come in real life
+        for chat in chats[:: count // late][:late]:
+            sim.delay_next("sendMessage", 7.0, chat_id=chat)
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite+aiosqlite:///{Path(tmp) / 'outbox.db'}")
         await upgrade(engine)
@@ -49,9 +50,9 @@ async def run(count: int, *, late: int = 0, first_chat: int = 1) -> str:
     delivered = sum(len(sim.bot_messages(c)) for c in chats)
     too_many = sum(1 for _, code, _ in sim.refused if code == 429)
     return (
-        f"{delivered}/{count} delivered in {seconds:.1f} s: {delivered / seconds:.1f} msg/s; "
-        f"late answers: {sim.late_answers}; 429s seen: {too_many}; retried: {sender.stats.retried}; "
-        f"sent twice: {len(sim.sent_twice)}; still queued: {left}"
+        f"{delivered}/{count} delivered in {seconds:.1f} s ({delivered / seconds:.1f} msg/s); "
+        f"answered late: {sim.late_answers}; 429s seen: {too_many}; "
+        f"retried: {sender.stats.retried}; sent twice: {len(sim.sent_twice)}; still queued: {left}"
     )
 
 
@@ -73,7 +74,10 @@ async def _queue(sessions: SessionFactory, chats: range) -> None:
 async def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     print(f"flood limits: {await run(count)} (targets: >= 28 msg/s, 0 × 429, 0 sent twice)")
-    print(f"slow answers: {await run(100, late=10)} (targets: 0 sent twice, 0 queued)")
+    print(
+        f"slow answers: {await run(100, late=10)} (targets: 0 sent twice, 0 queued; "
+        "the drain ends with the last late answer)"
+    )
 
 
 if __name__ == "__main__":

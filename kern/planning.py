@@ -110,6 +110,8 @@ async def act_on_timer(
     session: AsyncSession, services: Services, timer: TimerRow, now: datetime
 ) -> list[AnyNotice]:
     """Perform one due timer; returns the notices; the caller marks it done."""
+    if timer.cancelled:  # replanned away by an earlier timer of this tick (a moved promise)
+        return []
     signal = await meldingen.get_signal(session, signal_id=timer.signal_id or 0, for_update=True)
     if signal is None or not still_relevant(timer.kind, signal.status):
         return []
@@ -213,11 +215,12 @@ async def _reassure(
             )
         )
     every = policy(services).progress_every_days
+    # Counted from now when the tick came late (downtime): one message, not a burst catching up.
     await timers.schedule(
         session,
         key=f"{timer.key}+",
         kind="progress",
-        due_at=services.municipality.calendar.deadline(timer.due_at, every),
+        due_at=services.municipality.calendar.deadline(max(timer.due_at, now), every),
         signal_id=signal.id,
         data=dict(timer.data),
     )

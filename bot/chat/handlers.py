@@ -156,8 +156,9 @@ async def text(turn: Turn) -> None:
     """Route typed text: an awaited owner note, a reference, the open draft, or a new report."""
     message = turn.update.effective_message
     body = (message.text or "") if message else ""
-    if len(body) > MAX_TEXT:
-        turn.say(turn.t("melden.beschrijving_te_lang", max=MAX_TEXT, lengte=len(body)))
+    if len(body) > MAX_TEXT:  # say the limit people can keep to (a description's), not Telegram's
+        limit = conversation.MAX_DESCRIPTION
+        turn.say(turn.t("melden.beschrijving_te_lang", max=limit, lengte=len(body)))
         return
     draft = await drafts.load(turn)
     if draft.awaiting is not None:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypedDict
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -41,8 +40,9 @@ class Limits:
     per_second: float = 29.0  # Telegram allows 30; one less keeps clear of jitter
     private_interval: float = 1.0
     group_interval: float = 3.0  # 20 per minute
-    wave: int = 30
-    # On PostgreSQL every send in flight holds a pooled connection (its row lock), so few.
+    wave: int = 30  # sends started per read of the queue
+    # Sends awaiting their answer at once. On PostgreSQL each holds a pooled connection (its
+    # row lock), so few; SQLite holds none while sending and allows a wave.
     in_flight: int = 8
 
 
@@ -105,7 +105,11 @@ class OutboxSender:
         self._busy: set[int] = set()  # chats with a send in flight
         self._settled_at: dict[int, float] = {}  # when each chat's last send was marked
         self._tasks: set[asyncio.Task[None]] = set()
-        self._slots = asyncio.Semaphore(self.limits.in_flight)
+        self._slots = asyncio.Semaphore(
+            self.limits.in_flight
+            if self._lock_rows
+            else max(self.limits.in_flight, self.limits.wave)
+        )
         self._settled = asyncio.Event()  # a send finished: its chat may have a next message
         self._next_slot = 0.0
         self._next_free = 0.0
@@ -246,7 +250,7 @@ class OutboxSender:
                 async with self.sessions() as session, self._writing(), session.begin():
                     await self._record(session, message_id, outcome)
                 return
-            except SQLAlchemyError:
+            except Exception:  # the database, most likely: busy, restarting, unreachable
                 log.warning("outbox %s: marking failed (try %d)", message_id, attempt + 1)
         log.error("outbox %s: attempted but not marked; it may be sent again", message_id)
 

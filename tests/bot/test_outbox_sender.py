@@ -43,7 +43,9 @@ def make_sender(api: Bot, sessions: SessionFactory, limits: Limits = FAST) -> Ou
     return OutboxSender(api, sessions, now, limits, write_lock=lock)
 
 
-async def queue(sessions: SessionFactory, *messages: tuple[str, int, dict[str, Any]], **kw: Any):
+async def queue(
+    sessions: SessionFactory, *messages: tuple[str, int, dict[str, Any]], **kw: Any
+) -> None:
     """Queue (dedupe key, chat, payload) messages in one transaction, in this order."""
     async with sessions.begin() as session:
         for key, chat, payload in messages:
@@ -180,7 +182,7 @@ async def test_removing_a_keyboard_counts_as_sent_even_when_it_is_already_gone(
     assert sim.bot_messages(1)[0].buttons() == []
     stored = await rows(sessions)
     assert all(stored[key].sent_at and not stored[key].failed for key, _ in edits)
-    assert [description for method, _, description in sim.refused] == [
+    assert [description for _, _, description in sim.refused] == [
         "Bad Request: message is not modified",
         "Bad Request: message to edit not found",
     ]

@@ -28,7 +28,9 @@ BUTTONS = st.one_of(
         st.sampled_from(sorted(SIGNAL_ACTIONS)),
         st.one_of(st.none(), st.integers(0, MAX_ARG - 1)),
     ),
-    st.builds(DraftButton, st.integers(0, MAX_ID - 1), st.sampled_from(sorted(DRAFT_FIELDS)), _VALUE),
+    st.builds(
+        DraftButton, st.integers(0, MAX_ID - 1), st.sampled_from(sorted(DRAFT_FIELDS)), _VALUE
+    ),
     st.builds(LanguageButton, st.sampled_from(["nl", "en"])),
 )
 
@@ -76,7 +78,8 @@ def test_forged_or_garbled_data_decodes_to_none(data: str | None) -> None:
 
 # Arbitrary text behind each kind's prefix, so the parsing past the kind is exercised too.
 GARBLE = st.tuples(
-    st.sampled_from(["", "s:", "s:1.", "s:1.1:", "d:", "d:1:", "d:1:urg:", "l:"]), st.text(max_size=80)
+    st.sampled_from(["", "s:", "s:1.", "s:1.1:", "d:", "d:1:", "d:1:urg:", "l:"]),
+    st.text(max_size=80),
 ).map("".join)
 
 
