@@ -165,3 +165,21 @@ def mark_retry(
     message.last_error = error[:500]
     message.not_before = not_before
     message.failed = message.attempts >= give_up_after
+
+
+async def settle_replies(
+    session: AsyncSession, *, sent: list[str], postponed: list[str], at: datetime, due: datetime
+) -> None:
+    """After direct sending: mark what went out as sent; let the sender retry the rest."""
+    if sent:
+        await session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.dedupe_key).in_(sent), col(OutboxMessage.sent_at).is_(None))
+            .values(sent_at=at, attempts=OutboxMessage.attempts + 1)
+        )
+    if postponed:
+        await session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.dedupe_key).in_(postponed))
+            .values(not_before=due)
+        )

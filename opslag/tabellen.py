@@ -169,6 +169,20 @@ class ProcessedUpdate(SQLModel, table=True):
     at: datetime = _utc_column()
 
 
+class InboxUpdate(SQLModel, table=True):
+    """A Telegram update stored before Telegram is told we have it, so a crash loses nothing.
+
+    It counts as handled once its id is in `processed_update` (written in the transaction of
+    its effects); at start the rest is handled again.
+    """
+
+    __tablename__ = "inbox"
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    received_at: datetime = _utc_column(index=True)
+
+
 class TimerRow(SQLModel, table=True):
     """Something due at a time (reminder, escalation, digest); unique key prevents doubles."""
 
@@ -232,6 +246,7 @@ __all__ = [
     "DigestRow",
     "DraftRow",
     "GroupLink",
+    "InboxUpdate",
     "InviteRow",
     "OutboxMessage",
     "ProcessedUpdate",

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
-from telegram import BotCommand, Update
+from telegram import BotCommand
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -21,6 +21,7 @@ from telegram.ext import (
 )
 
 from bot.chat import handlers
+from bot.chat.inbox_poller import InboxPoller
 from bot.chat.outbox_sender import Limits, OutboxSender
 from bot.chat.update_lanes import PerChatUpdateProcessor
 from kern.services import Services
@@ -59,7 +60,7 @@ def build_application(
         .token(token)
         .base_url(api_url)
         .base_file_url(file_url)
-        .get_updates_read_timeout(15)
+        .updater(None)  # our InboxPoller fetches: it confirms updates only once they are stored
         .concurrent_updates(PerChatUpdateProcessor())
         .defaults(Defaults(tzinfo=AMSTERDAM))
         .build()
@@ -144,10 +145,9 @@ async def running(
         services.bot_username = me.username or services.bot_username
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
         await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-        )
+        poller = InboxPoller(application, services, timeout=poll_timeout)
+        await poller.replay()
+        polling = asyncio.create_task(poller.run(worker.stopping), name="inbox-poller")
         worker.sender_task = asyncio.create_task(
             sender.run(services.outbox_ready, worker.stopping), name="outbox-sender"
         )
@@ -159,9 +159,11 @@ async def running(
         try:
             yield worker
         finally:
-            await application.updater.stop()
-            await application.stop()
             worker.stopping.set()
+            polling.cancel()  # a stored batch is handled again at the next start if need be
+            with suppress(asyncio.CancelledError):
+                await polling
+            await application.stop()
             services.outbox_ready.set()
             with suppress(asyncio.CancelledError):
                 await worker.sender_task

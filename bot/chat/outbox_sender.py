@@ -21,7 +21,14 @@ from datetime import timedelta
 from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from opslag import outbox
@@ -369,8 +376,11 @@ class OutboxSender:
                 raise
 
 
-def _keyboard(payload: dict[str, Any], bot: Bot) -> InlineKeyboardMarkup | None:
-    """Neutral buttons ([[{"text", "data"}]]) or a stored Telegram markup (older rows)."""
+def _keyboard(
+    payload: dict[str, Any], bot: Bot
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    """Neutral buttons ([[{"text", "data"}]]) or a stored Telegram markup (a reply that
+    could not be sent directly, or an older row)."""
     if payload.get("buttons"):
         return InlineKeyboardMarkup(
             [
@@ -378,6 +388,11 @@ def _keyboard(payload: dict[str, Any], bot: Bot) -> InlineKeyboardMarkup | None:
                 for row in payload["buttons"]
             ]
         )
-    if payload.get("reply_markup"):
-        return InlineKeyboardMarkup.de_json(payload["reply_markup"], bot)
-    return None
+    markup = payload.get("reply_markup")
+    if not markup:
+        return None
+    if "keyboard" in markup:
+        return ReplyKeyboardMarkup.de_json(markup, bot)
+    if markup.get("remove_keyboard"):
+        return ReplyKeyboardRemove()
+    return InlineKeyboardMarkup.de_json(markup, bot)

@@ -7,20 +7,20 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Update, User
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from kern.notices import AnyNotice, queue_notices
 from kern.services import Services
 from kern.signal_manager import SignalManager
 from kern.texts import language_of
-from opslag import concepten, contacten
+from opslag import concepten, contacten, outbox
 from opslag.tabellen import ContactRegistration
 
 log = logging.getLogger(__name__)
@@ -141,28 +141,92 @@ def in_turn(
             )
             await handler(turn)
             await queue_notices(session, services, turn.notices)
+            keys = await _keep_replies(session, services, turn.replies, update.update_id)
             queued = session.info.pop("outbox_queued", False)
-        await perform(context.bot, turn.replies)
+        await perform(context.bot, turn.replies, services, keys)
         if queued:
             services.outbox_ready.set()
 
     return run
 
 
-async def perform(bot: Bot, replies: list[Reply]) -> None:
-    """Send direct replies; a failed reply is logged, the change is already stored.
+SEND_TIMEOUTS = {"read_timeout": 30.0, "write_timeout": 30.0, "connect_timeout": 10.0}
 
-    New messages go out in order; answering the button and editing the old question do not
-    depend on them, so they travel at the same time.
+
+SEND_TIMEOUTS = {"read_timeout": 30.0, "write_timeout": 30.0, "connect_timeout": 10.0}
+# Replies are kept in the outbox but sent straight away; the sender leaves them alone this
+# long, and takes over after a crash (or when Telegram could not take them now).
+DIRECT_GRACE = timedelta(seconds=30)
+
+
+async def _keep_replies(
+    session: AsyncSession, services: Services, replies: list[Reply], update_id: int
+) -> list[str]:
+    """Store the new messages of this turn with its effects, so a crash cannot lose them."""
+    keys = []
+    due = services.clock() + DIRECT_GRACE
+    for n, send in enumerate(r for r in replies if isinstance(r, Send)):
+        payload: dict[str, Any] = {"text": send.text, "parse_mode": "HTML"}
+        if send.markup is not None:
+            payload["reply_markup"] = send.markup.to_dict()
+        key = f"u{update_id}:reply{n}"
+        await outbox.enqueue(session, dedupe_key=key, chat_id=send.chat_id, payload=payload, at=due)
+        keys.append(key)
+    session.info.pop("outbox_queued", None)  # nothing for the sender yet: they go directly
+    return keys
+
+
+async def perform(bot: Bot, replies: list[Reply], services: Services, keys: list[str]) -> None:
+    """Send the replies straight after the commit; what Telegram cannot take now goes on.
+
+    New messages go out in order. When one fails for a reason that passes (429, 5xx, a
+    dropped connection, a timeout) it and the messages after it are left to the outbox,
+    which retries them with its own rules for that chat: a resident always gets their
+    reference. Answering the button and editing the old question do not depend on them.
     """
     aside = [r for r in replies if not isinstance(r, Send)]
     sends = [r for r in replies if isinstance(r, Send)]
 
     async def in_order() -> None:
-        for send in sends:
-            await _perform_one(bot, send)
+        done: list[str] = []
+        wait: float | None = None
+        for key, send in zip(keys, sends, strict=True):
+            wait = await _send_directly(bot, send)
+            if wait is not None:
+                break
+            done.append(key)
+        rest = keys[len(done) :]
+        if not keys:
+            return
+        now = services.clock()
+        due = now + timedelta(seconds=wait or 0.0)
+        async with services.transaction() as session:
+            await outbox.settle_replies(session, sent=done, postponed=rest, at=now, due=due)
+        if rest:
+            services.outbox_ready.set()
 
     await asyncio.gather(in_order(), *(_perform_one(bot, r) for r in aside))
+
+
+async def _send_directly(bot: Bot, send: Send) -> float | None:
+    """Send one message; None when done (or refused for good), else seconds to wait."""
+    try:
+        await bot.send_message(
+            send.chat_id,
+            send.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=send.markup,
+            **SEND_TIMEOUTS,  # type: ignore[arg-type]
+        )
+    except RetryAfter as exc:
+        wait = exc.retry_after
+        return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+    except (BadRequest, Forbidden) as exc:
+        log.warning("reply refused by Telegram: %s", exc.message)
+    except TelegramError as exc:  # 5xx, timeouts, dropped connections
+        log.warning("reply failed (%s); the outbox takes it over", type(exc).__name__)
+        return 0.0
+    return None
 
 
 async def _perform_one(bot: Bot, reply: Reply) -> None:
