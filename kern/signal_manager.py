@@ -191,6 +191,9 @@ class SignalManager:
         if signal.status != Status.AFGEHANDELD:
             raise TransitionNotAllowed(Status(signal.status), Status.AFGEHANDELD)
         signal.solved = True
+        # A change like any other: the "solved?" buttons stop working, so a double tap (or a
+        # replayed press) is answered as stale instead of recording "opgelost: ja" twice.
+        signal.version += 1
         meldingen.note_event(self.session, signal, at=self.now, actor="melder", note="opgelost: ja")
 
     # -- the one step every change takes ------------------------------------------------------

@@ -13,7 +13,8 @@ from shapely.geometry.base import BaseGeometry
 from regels.tekst import fold
 
 _STREET_ENTRY = re.compile(r"^(?P<name>.+?)(?:\s+(?P<low>\d+)\s*-\s*(?P<high>\d+))?$")
-_HOUSE_NUMBER = re.compile(r"^\s*(\d+)")
+# ASCII and at most six digits: int() of a long run of digits is slow, past 4300 an error.
+_HOUSE_NUMBER = re.compile(r"^\s*([0-9]{1,6})(?![0-9])")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 

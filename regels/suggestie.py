@@ -9,6 +9,9 @@ from regels.tekst import keyword_stems, matched_keywords, near_misses, words
 
 EXACT, FUZZY = 1.0, 0.5
 SURE_AT = 0.7
+# Only the start of a text is read: a report's description has at most 1000 characters, and
+# comparing every word of a longer text with every keyword would hold up everyone else.
+MAX_TEXT = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +32,7 @@ class ThemeSuggester:
         self._stems = {theme: keyword_stems(kws) for theme, kws in keywords_by_theme}
 
     def suggest(self, text: str) -> ThemeSuggestion:
-        text_words = words(text)
+        text_words = words(text[:MAX_TEXT])
         scores: dict[str, float] = {}
         evidence: dict[str, tuple[str, ...]] = {}
         for theme, stems in self._stems.items():

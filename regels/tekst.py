@@ -79,7 +79,7 @@ def near_misses(
     """Return keywords that a misspelt word of five or more letters was probably meant to be."""
     single = {stemmed: original for stemmed, original in keywords if " " not in stemmed}
     found: list[str] = []
-    for word in text_words:
+    for word in dict.fromkeys(text_words):  # a word said twice is compared once
         if len(word) >= 5:
             found.extend(single[m] for m in get_close_matches(word, single, n=1, cutoff=cutoff))
     return tuple(dict.fromkeys(found))

@@ -29,7 +29,8 @@ from kern.notices import Choice, theme_label
 from signalen.model import ReporterRole, Urgency
 
 MAX_PLACE = 120  # a street and number; bounded before any pattern is applied
-_NUMBER = re.compile(r"(\d{1,5})\s?([a-zA-Z]?)(?:\s?-\s?\d{1,5})?$")
+# ASCII digits only: "Rijnstraat ٣" or "Rijnstraat ²" has no house number we can place.
+_NUMBER = re.compile(r"(\d{1,5})\s?([a-zA-Z]?)(?:\s?-\s?\d{1,5})?$", re.ASCII)
 EDITABLE = (
     ("onderwerp", Step.THEME),
     ("beschrijving", Step.DESCRIPTION),
@@ -182,9 +183,11 @@ async def on_text(turn: Turn, draft: Draft, text: str) -> None:
             await save(turn, draft)
             await ask_resume(turn, draft)
             return
-        # A fresh /melden answered with words: use them if they say what it is about.
-        suggested = turn.services.municipality.suggester.suggest(text[:MAX_DESCRIPTION]).theme
-        if suggested is not None and step is Step.THEME:
+        # A fresh /melden answered with words: use them if they say what it is about. Words
+        # too long for a description are refused as one before the suggestion reads them.
+        suggester = turn.services.municipality.suggester
+        too_long = len(text.strip()) > MAX_DESCRIPTION
+        if step is Step.THEME and (too_long or suggester.suggest(text).theme is not None):
             take_description(turn, draft, text)
         else:
             turn.say(turn.t("melden.kies_knop"))

@@ -233,6 +233,9 @@ async def unsupported(turn: Turn) -> None:
 @in_turn
 async def edited(turn: Turn) -> None:
     """Explain that edits are not picked up."""
+    message = turn.update.effective_message
+    if message is not None and message.location is not None:
+        return  # a live location moving: Telegram sends every move as an edit; not a question
     turn.say(turn.t("algemeen.bewerkt"))
 
 

@@ -24,6 +24,8 @@ from signalen.workflow import Status, TransitionNotAllowed
 log = logging.getLogger(__name__)
 
 REPORTER_ACTIONS = frozenset({"yes", "no"})
+MAX_TASK_ROWS = 30  # /taken: more is no overview; the rest are counted
+MAX_MESSAGE = 4096  # Telegram's limit for one message
 
 
 async def on_signal_button(turn: Turn, button: SignalButton) -> None:
@@ -275,13 +277,23 @@ async def list_tasks(turn: Turn, everything: bool = False) -> None:
             "eigenaar": contacts[s.contact_id].name if everything else "",
             "onbereikbaar": s.contact_id not in linked,
         }
-        for s in signals
+        for s in signals[:MAX_TASK_ROWS]
     ]
-    buttons = [[_choice(s, s.reference, "show", literal=True)] for s in signals[:20]]
-    turn.say(
-        turn.t("behandelaar.taken", regels=rows, alle=everything and coordinator),
-        inline(turn.services.texts, turn.taal, buttons),
-    )
+    alle = everything and coordinator
+
+    def listing(shown: int) -> str:
+        meer = len(signals) - shown
+        return turn.t("behandelaar.taken", regels=rows[:shown], alle=alle, meer=meer)
+
+    # Telegram refuses a message over 4096 characters whole, and the owner would get nothing:
+    # show the soonest deadlines that fit, and say how many more there are.
+    shown = len(rows)
+    text = listing(shown)
+    while len(text) > MAX_MESSAGE and shown > 1:
+        shown -= 1
+        text = listing(shown)
+    buttons = [[_choice(s, s.reference, "show", literal=True)] for s in signals[: min(shown, 20)]]
+    turn.say(text, inline(turn.services.texts, turn.taal, buttons))
 
 
 async def register(turn: Turn, token: str) -> None:

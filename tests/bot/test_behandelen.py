@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from kern.intake import NewReport, submit
 from opslag import meldingen
 from opslag.tabellen import AuditEventRow, SignalRow
 from tests.bot.helpers import finish_report, report_waste
@@ -170,6 +171,27 @@ async def test_tasks_lists_open_signals_for_the_owner_only(bot, resident, link_c
     await owner.expect(f"Melding {reference}")
     await resident.says("/taken")
     await resident.expect("/taken en /signaleren zijn voor professionals")
+
+
+async def test_a_long_task_list_shows_what_fits_one_message_and_counts_the_rest(
+    bot, sim, link_contact, services
+) -> None:
+    owner = await link_contact("wb-colmschate", 2010, "Bas")
+    async with services.transaction() as session:
+        for n in range(60):
+            report = NewReport(
+                description=f"Zakken naast de container {n}",
+                reported_at=services.clock(),
+                theme="afval",
+                street="Colmschaterstraat",
+                house_number=str(n + 1),
+                neighbourhood="colmschate-zuid",
+            )
+            await submit(session, services, report)
+    await owner.says("/taken")
+    listing = await owner.expect("Uw openstaande meldingen (60)")
+    assert "WS-2026-000001" in listing.body and "… en nog 30 met een latere termijn" in listing.body
+    assert not sim.refused  # before: "message is too long", and the owner got nothing
 
 
 async def test_professional_signals_with_role_professional(bot, link_contact, services) -> None:
