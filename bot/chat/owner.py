@@ -24,6 +24,7 @@ from signalen.workflow import Status, TransitionNotAllowed
 log = logging.getLogger(__name__)
 
 REPORTER_ACTIONS = frozenset({"yes", "no"})
+CARD_ACTIONS = frozenset({"ok", "done", "fwd", "nm"})  # the buttons on an owner's card
 MAX_TASK_ROWS = 30  # /taken: more is no overview; the rest are counted
 MAX_MESSAGE = 4096  # Telegram's limit for one message
 
@@ -33,6 +34,17 @@ async def on_signal_button(turn: Turn, button: SignalButton) -> None:
     manager = turn.manager()
     signal = await manager.get(button.signal_id)
     if signal is None or signal.version != button.version:
+        contact = turn.contact.contact_id if turn.contact else None
+        if (
+            signal is not None
+            and button.action in CARD_ACTIONS
+            and manager.may_act(signal, contact)
+        ):
+            # An old card (its edit after the last step may never have reached Telegram):
+            # show it as it is now, with the buttons that work, instead of a dead end.
+            turn.answer(turn.t("algemeen.kaart_bijgewerkt", referentie=signal.reference))
+            _refresh_card(turn, signal)
+            return
         turn.answer(turn.t("algemeen.verlopen_knop"), alert=True)
         drop_buttons(turn)
         return

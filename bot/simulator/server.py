@@ -11,27 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
+from bot.simulator.faults import DROPPED, FAULTABLE, SENDING, Chaos, Fault
 from bot.simulator.messages import ChatMessage, error_response, message_json, request_params
 from bot.simulator.telegram_rules import ApiError, FloodControl, check_markup, parse_text
-
-
-@dataclass
-class Fault:
-    method: str
-    status: int
-    description: str
-    retry_after: int | None
-    times: int
-    chat_id: int | None = None
-    delay: float = 0.0  # when set: do the call, then answer only after this many seconds
 
 
 class BotApiSimulator:
@@ -54,6 +44,7 @@ class BotApiSimulator:
         self.commands: list[dict[str, Any]] = []
         self.refused: list[tuple[str, int, str]] = []
         self._faults: list[Fault] = []
+        self.chaos: Chaos | None = None
         self._release = asyncio.Event()  # answers held by delay_next go out when this is set
         self.late_answers = 0
         # Bot messages identical to one the chat already had from the bot: in a test whose
@@ -119,6 +110,20 @@ class BotApiSimulator:
         but answer only after `seconds` (or `answer_delayed()`): a client that gives up
         early and tries again sends the message twice."""
         self._faults.append(Fault(method, 200, "", None, times, chat_id, delay=seconds))
+
+    def inject_faults(
+        self,
+        rate: float,
+        *,
+        seed: int,
+        methods: frozenset[str] | None = None,
+        delay: tuple[float, float] = (6.0, 12.0),
+    ) -> Chaos:
+        """Fault `rate` of the calls to `methods` (default: every sending and editing method
+        and getUpdates) at random, from `seed`; `rate=0` stops. Returns the tally."""
+        chaos = Chaos(rate, random.Random(seed), methods or FAULTABLE, delay)
+        self.chaos = chaos if rate > 0 else None
+        return chaos
 
     def answer_delayed(self) -> None:
         """Send every answer held by `delay_next` now."""
@@ -211,7 +216,11 @@ class BotApiSimulator:
             return error_response(404, "Not Found: method not found")
         try:
             delay = self._fault(method, params.get("chat_id"))
-            if self.flood and method in _SENDING:
+            if delay < 0:  # a dropped connection: no answer at all, nothing done
+                if request.transport is not None:
+                    request.transport.abort()
+                return web.Response(status=500)
+            if self.flood and method in SENDING:
                 wait = self.flood.admit(int(params["chat_id"]), time.monotonic())
                 if wait is not None:
                     raise ApiError(429, f"Too Many Requests: retry after {wait}", wait)
@@ -235,7 +244,14 @@ class BotApiSimulator:
                 if fault.delay:
                     return fault.delay
                 raise ApiError(fault.status, fault.description, fault.retry_after)
-        return 0.0
+        chaos = self.chaos.draw(method) if self.chaos is not None else None
+        if chaos is None:
+            return 0.0
+        if chaos.delay:
+            return chaos.delay
+        if chaos.status == DROPPED:
+            return -1.0
+        raise ApiError(chaos.status, chaos.description, chaos.retry_after)
 
     async def _m_getMe(self, _: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -372,6 +388,3 @@ class BotApiSimulator:
     def _new_message_id(self, chat_id: int) -> int:
         self._message_ids[chat_id] += 1
         return self._message_ids[chat_id]
-
-
-_SENDING = {"sendMessage", "sendPhoto", "sendDocument", "sendLocation"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
 from kern.intake import NewReport, submit
@@ -240,3 +242,31 @@ async def test_invitation_is_single_use(bot, sim, services, link_contact) -> Non
     await second.expect("Deze uitnodiging is niet geldig")
     await second.says(f"/start inv_{expired}")
     await second.expect("Deze uitnodiging is niet geldig")
+
+
+async def test_an_old_card_pressed_by_its_owner_is_brought_up_to_date(
+    bot, sim, resident, link_contact
+) -> None:
+    """The edit after "Oppakken" never reached Telegram, so the card still shows "Oppakken":
+    pressing an old button shows the card as it is now, with buttons that work."""
+    owner = await link_contact("wb-rivierenwijk", 2001, "Olaf")
+    reference = await report_waste(resident)
+    card = await owner.expect(f"Nieuwe melding {reference}")
+    sim.fail_next("editMessageText", status=502, chat_id=owner.id)
+    await owner.taps("Oppakken", card)
+    await resident.expect(f"heeft uw melding {reference} opgepakt")
+    assert "Oppakken" in [label for label, _ in card.buttons()]  # the lost edit
+
+    await owner.taps("Afgerond", card)
+    for _ in range(100):
+        if "Oppakken" not in [label for label, _ in card.buttons()]:
+            break
+        await asyncio.sleep(0.05)
+    assert "Status: in behandeling" in card.body
+    assert [label for label, _ in card.buttons()] == ["Afgerond", "Doorsturen", "Niet voor mij"]
+    answers = [a.get("text", "") for a in sim.callback_answers.values()]
+    assert f"{reference} is intussen veranderd. De kaart laat nu zien hoe het ervoor staat." in (
+        answers
+    )
+    await owner.taps("Afgerond", card)
+    await owner.expect(f"Wat is er gedaan met {reference}")
