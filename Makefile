@@ -26,4 +26,6 @@ bench: $(BIN)/wijksignaal
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/conversations.py
 	$(BIN)/python bench/outbox.py
+	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/themes.py
 	$(BIN)/python bench/scale.py

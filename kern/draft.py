@@ -59,6 +59,8 @@ class Draft(BaseModel):
     theme: str | None = None
     theme_suggested: bool = False
     suggested: str | None = None
+    # When the suggestion is unsure: the second most likely theme, offered beside it.
+    also_suggested: str | None = None
     description: str | None = None
     place_known: bool = False  # answered, possibly with "I don't know"
     street: str | None = None
@@ -126,6 +128,7 @@ class Draft(BaseModel):
         """Ask one step again (from "Wijzigen"); every other answer stays."""
         if step is Step.THEME:
             self.theme, self.suggested, self.theme_suggested = None, None, False
+            self.also_suggested = None
         elif step is Step.DESCRIPTION:
             self.description = None
         elif step is Step.PLACE:

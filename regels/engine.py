@@ -99,8 +99,11 @@ class CompiledRule:
             self.roles is None or role in self.roles
         )
 
-    def check(self, request: RouteRequest, district: str | None) -> list[Check]:
-        """Evaluate every condition for `request`, for explanations."""
+    def check(
+        self, request: RouteRequest, district: str | None, text_words: list[str] | None = None
+    ) -> list[Check]:
+        """Evaluate every condition for `request`, for explanations (`text_words`: the
+        request's words, when the caller has them already)."""
         checks = []
         for name, allowed, value in (
             ("theme", self.themes, request.theme),
@@ -115,7 +118,8 @@ class CompiledRule:
                     Check(name, value in allowed, f"{name} {value or 'unknown'} in ({shown})")
                 )
         if self.keywords is not None:
-            hits = matched_keywords(self.keywords, words(request.text))
+            found = text_words if text_words is not None else words(request.text)
+            hits = matched_keywords(self.keywords, found)
             listed = ", ".join(original for _, original in self.keywords)
             detail = f"found {', '.join(hits)}" if hits else f"none of {listed}"
             checks.append(Check("keywords", bool(hits), detail))
@@ -213,8 +217,9 @@ class RoutingEngine:
         key = (request.theme, request.neighbourhood, request.urgency, request.reporter_role)
         bound = {c.rule.id for c in self._index[key] if c.rule is not None}
         traces = []
+        text_words = words(request.text)  # once, not once per rule with keywords
         for rule in self.rules:
-            checks = rule.check(request, district)
+            checks = rule.check(request, district, text_words)
             if rule.id not in bound and all(c.held for c in checks):
                 # Its conditions hold but the compiler could give it no owner here (a role
                 # needs a known neighbourhood); without this it would read as the match.

@@ -55,7 +55,8 @@ def route_report(municipality: Municipality, report: ReportInput) -> RoutedRepor
         raise InvalidReport(f"unknown theme {theme!r}" + (f"; {hint}" if hint else ""))
     if theme is None:
         suggestion = municipality.suggester.suggest(report.text)
-        theme = suggestion.theme
+        # Nobody confirms a theme here: a weak guess ("hallo") goes to the fallback owner.
+        theme = suggestion.theme if suggestion.names_a_problem else None
     if report.neighbourhood and not municipality.neighbourhood_id(report.neighbourhood):
         hint = did_you_mean(report.neighbourhood, municipality.neighbourhoods)
         raise InvalidReport(

@@ -1,17 +1,26 @@
-"""Suggest a theme from a reporter's own words, with a confidence and an honest "not sure"."""
+"""Suggest a theme from a reporter's own words, with a confidence and an honest "not sure".
+
+The theme model (`regels.themamodel`, trained on the corpus in `regels/corpus/`) reads the
+text; the municipality's keywords stay as explainable boosts: a keyword the model has never
+seen (a local word, "diftar") counts strongly for its theme, without retraining. Themes the
+municipality does not have are left out; themes the model does not know are found by their
+keywords alone.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from regels.tekst import keyword_stems, matched_keywords, near_misses, words
+from regels.tekst import keyword_stems, words
+from regels.themamodel import MAX_TEXT, ThemeModel, bundled
 
-EXACT, FUZZY = 1.0, 0.5
-SURE_AT = 0.7
-# Only the start of a text is read: a report's description has at most 1000 characters, and
-# comparing every word of a longer text with every keyword would hold up everyone else.
-MAX_TEXT = 1000
+SURE_AT = 0.7  # probability of the best theme from which the bot asks "is it about X?"
+MARGIN = 0.25  # and its lead over the second
+SUGGEST_AT = 0.2  # below this (six themes: 0.17 is no idea) the bot shows every theme
+NAMES_A_PROBLEM_AT = 0.5  # words typed where a button was asked: a description from here
+KEYWORD_BOOST = 2.0  # added to a theme's log-odds per keyword of it the model does not know
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,37 +31,73 @@ class ThemeSuggestion:
     confidence: float
     sure: bool
     words: tuple[str, ...]
-    alternatives: tuple[str, ...]
+    alternatives: tuple[str, ...]  # the next most likely themes, best first
+
+    @property
+    def names_a_problem(self) -> bool:
+        """Likely enough to be a description ("hallo" or "test" are not, "kapotte lamp" is)."""
+        return self.theme is not None and self.confidence >= NAMES_A_PROBLEM_AT
 
 
 class ThemeSuggester:
-    """Scores themes by keyword hits; misspellings count half; ties and weak hits are "unsure"."""
+    """The theme model plus the municipality's own keywords, over the municipality's themes."""
 
-    def __init__(self, keywords_by_theme: Iterable[tuple[str, list[str]]]) -> None:
-        self._stems = {theme: keyword_stems(kws) for theme, kws in keywords_by_theme}
+    def __init__(
+        self,
+        keywords_by_theme: Iterable[tuple[str, list[str]]],
+        model: ThemeModel | None = None,
+    ) -> None:
+        self.model = model if model is not None else bundled()
+        keywords = {theme: keyword_stems(kws) for theme, kws in keywords_by_theme}
+        self.themes = tuple(keywords)
+        # Only keywords the model cannot weigh itself are boosted (one word each): a local
+        # word, or any keyword of a theme the model does not know.
+        self._boosts: dict[str, tuple[str, str]] = {}
+        for theme, pairs in keywords.items():
+            for stemmed, original in pairs:
+                if " " in stemmed or (theme in self.model.themes and not self._unknown(original)):
+                    continue
+                self._boosts.setdefault(stemmed, (theme, original))
+
+    def _unknown(self, keyword: str) -> bool:
+        return not any(self.model.knows_word(w) for w in keyword.lower().split())
 
     def suggest(self, text: str) -> ThemeSuggestion:
-        text_words = words(text[:MAX_TEXT])
-        scores: dict[str, float] = {}
-        evidence: dict[str, tuple[str, ...]] = {}
-        for theme, stems in self._stems.items():
-            exact = matched_keywords(stems, text_words)
-            fuzzy = tuple(k for k in near_misses(text_words, stems) if k not in exact)
-            score = EXACT * len(exact) + FUZZY * len(fuzzy)
-            if score:
-                scores[theme] = score
-                evidence[theme] = exact + fuzzy
-        if not scores:
+        text = text[:MAX_TEXT]
+        scores = self.model.score(text)
+        logits = {t: math.log(max(scores.probabilities.get(t, 0.0), 1e-9)) for t in self.themes}
+        boosted: dict[str, list[str]] = {}
+        for word in dict.fromkeys(words(text)) if self._boosts else ():
+            hit = self._boosts.get(word)
+            if hit is not None:
+                boosted.setdefault(hit[0], []).append(hit[1])
+        # A keyword the model does not know weighs in: its theme's odds grow by e^2 per
+        # keyword (it decides where the model doubts); a theme the model has never heard of
+        # goes to the top. A municipality's own word works without retraining.
+        ceiling = max(logits.values())
+        for theme, found in boosted.items():
+            if theme in self.model.themes:
+                logits[theme] += KEYWORD_BOOST * len(found)
+            else:
+                logits[theme] = ceiling + KEYWORD_BOOST * len(found)
+        if not scores.known and not boosted:
             return ThemeSuggestion(None, 0.0, False, (), ())
-        ranked = sorted(scores, key=lambda t: -scores[t])
-        best = ranked[0]
-        strength = 1.0 if scores[best] >= EXACT else 0.6
-        confidence = round(scores[best] / sum(scores.values()) * strength, 2)
-        tied = len(ranked) > 1 and scores[ranked[1]] == scores[best]
+        top = max(logits.values())
+        exp = {t: math.exp(v - top) for t, v in logits.items()}
+        total = sum(exp.values())
+        ranked = sorted(exp, key=lambda t: -exp[t])
+        best, second = ranked[0], ranked[1] if len(ranked) > 1 else None
+        confidence = exp[best] / total
+        lead = confidence - (exp[second] / total if second else 0.0)
+        if confidence < SUGGEST_AT:
+            return ThemeSuggestion(None, round(confidence, 2), False, (), tuple(ranked[:2]))
+        model_best = max(scores.probabilities, key=scores.probabilities.__getitem__)
+        model_words = scores.words if best == model_best else ()
+        evidence = tuple(dict.fromkeys([*boosted.get(best, []), *model_words]))
         return ThemeSuggestion(
             theme=best,
-            confidence=confidence,
-            sure=confidence >= SURE_AT and not tied,
-            words=evidence[best],
+            confidence=round(confidence, 2),
+            sure=confidence >= SURE_AT and lead >= MARGIN,
+            words=evidence,
             alternatives=tuple(ranked[1:]),
         )

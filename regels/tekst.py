@@ -20,7 +20,10 @@ Keywords = tuple[tuple[str, str], ...]
 
 def fold(text: str) -> str:
     """Lowercase and strip accents: "Coördinatie" -> "coordinatie"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    text = text.lower()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -59,18 +62,29 @@ def keyword_stems(keywords: list[str]) -> Keywords:
 
 def word_hits(keyword: str, text_words: list[str]) -> bool:
     """Tell whether a stemmed keyword occurs among the words, also inside compounds."""
-    return all(any(_hits(part, w) for w in text_words) for part in keyword.split(" "))
+    return _Words(text_words).has(keyword)
 
 
-def _hits(part: str, word: str) -> bool:
-    if len(part) < _MIN_SUBSTRING:
-        return part == word
-    return part in word
+class _Words:
+    """A text's words, for asking about many keywords: one set, one joined string."""
+
+    __slots__ = ("joined", "unique")
+
+    def __init__(self, text_words: list[str]) -> None:
+        self.unique = set(text_words)
+        self.joined = "\x00".join(text_words)  # "part in joined": inside any one word
+
+    def has(self, keyword: str) -> bool:
+        return all(
+            (part in self.joined) if len(part) >= _MIN_SUBSTRING else (part in self.unique)
+            for part in keyword.split(" ")
+        )
 
 
 def matched_keywords(keywords: Keywords, text_words: list[str]) -> tuple[str, ...]:
     """Return the keywords (as written in the config) that occur in the text."""
-    return tuple(original for stemmed, original in keywords if word_hits(stemmed, text_words))
+    found = _Words(text_words)
+    return tuple(original for stemmed, original in keywords if found.has(stemmed))
 
 
 def near_misses(

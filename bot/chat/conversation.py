@@ -99,14 +99,27 @@ def take_description(turn: Turn, draft: Draft, text: str) -> None:
         return
     draft.description = text
     if draft.theme is None:
-        draft.suggested = turn.services.municipality.suggester.suggest(text).theme
+        suggestion = turn.services.municipality.suggester.suggest(text)
+        draft.suggested = suggestion.theme
+        unsure = suggestion.theme is not None and not suggestion.sure
+        draft.also_suggested = suggestion.alternatives[0] if unsure else None
 
 
 async def ask(turn: Turn, draft: Draft) -> None:
     """Save the draft and put the question for its next step."""
     await save(turn, draft)
     step, texts, taal = draft.step, turn.services.texts, turn.taal
-    if step is Step.THEME and draft.suggested:
+    if step is Step.THEME and draft.suggested and draft.also_suggested:
+        # Unsure: the two most likely themes first, then everything else.
+        first = theme_label(turn.services, draft.suggested, taal)
+        second = theme_label(turn.services, draft.also_suggested, taal)
+        rows = [
+            [_choice(draft, first, "sug", "yes", literal=True)],
+            [_choice(draft, second, "sug", "second", literal=True)],
+            [_choice(draft, "iets_anders", "sug", "no")],
+        ]
+        turn.say(turn.t("melden.twee_themas", een=first, twee=second), inline(texts, taal, rows))
+    elif step is Step.THEME and draft.suggested:
         label = theme_label(turn.services, draft.suggested, taal)
         rows = [
             [_choice(draft, "ja", "sug", "yes"), _choice(draft, "ander_onderwerp", "sug", "no")]
@@ -187,7 +200,7 @@ async def on_text(turn: Turn, draft: Draft, text: str) -> None:
         # too long for a description are refused as one before the suggestion reads them.
         suggester = turn.services.municipality.suggester
         too_long = len(text.strip()) > MAX_DESCRIPTION
-        if step is Step.THEME and (too_long or suggester.suggest(text).theme is not None):
+        if step is Step.THEME and (too_long or suggester.suggest(text).names_a_problem):
             take_description(turn, draft, text)
         else:
             turn.say(turn.t("melden.kies_knop"))
@@ -310,9 +323,11 @@ async def on_choice(turn: Turn, draft: Draft, button: DraftButton) -> None:
     if field == "sug":
         if value == "yes" and draft.suggested:
             draft.theme, draft.theme_suggested = draft.suggested, True
-        draft.suggested = None
+        elif value == "second" and draft.also_suggested:
+            draft.theme, draft.theme_suggested = draft.also_suggested, True
+        draft.suggested = draft.also_suggested = None
     elif field == "theme" and value.isdigit() and int(value) < len(themes):
-        draft.theme, draft.suggested = themes[int(value)], None
+        draft.theme, draft.suggested, draft.also_suggested = themes[int(value)], None, None
     elif field == "street" and value.isdigit() and int(value) < len(draft.street_suggestions):
         street = draft.street_suggestions[int(value)]
         found = municipality.resolve_place(street=street, house_number=draft.typed_number)

@@ -69,3 +69,27 @@ async def test_resident_reports_waste_and_hears_who_owns_it(
         "toegewezen",
     )
     assert stored.reporter_anonymous and stored.reporter_name is None
+
+
+async def test_unsure_the_bot_offers_the_two_likely_themes_then_something_else(
+    bot, resident: SimUser, services
+) -> None:
+    text = "overlast van vuilnis en herrie van de buren"
+    suggestion = services.municipality.suggester.suggest(text)
+    assert suggestion.theme and not suggestion.sure  # the case this test is about
+    first = services.municipality.themes[suggestion.theme].label.nl
+    second = services.municipality.themes[suggestion.alternatives[0]].label.nl
+
+    await resident.says(text)
+    question = await resident.expect(f"Gaat uw melding over {first} of over {second}?")
+    assert [label for label, _ in question.buttons()] == [first, second, "Iets anders"]
+    await resident.taps(second, question)
+    await resident.expect("Waar is het?")  # the description was already given
+
+    await resident.says("/annuleren")
+    await resident.expect("Uw melding is geannuleerd")
+    await resident.says(text)
+    again = await resident.expect(f"Gaat uw melding over {first} of over {second}?")
+    await resident.taps("Iets anders", again)
+    listing = await resident.expect("Waar gaat uw melding over?")
+    assert len(listing.buttons()) == len(services.municipality.themes) + 1  # and "Annuleren"

@@ -1,7 +1,31 @@
+"""The theme suggestion: the model reads what people write; keywords stay as boosts."""
+
 import pytest
 
 from regels.gemeente import Municipality
+from regels.suggestie import ThemeSuggester
 from regels.tekst import stem, words
+from regels.themacorpus import build_lexicon, featurise, read_corpus
+from regels.themamodel import bundled
+
+THEMES = ["afval", "openbare_ruimte", "veiligheid", "wonen", "zorg", "bewonersinitiatief"]
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        # What the keyword list got wrong (issue "Understand what residents write").
+        ("Zorgt voor grote plas", "openbare_ruimte"),
+        ("Heel veel zwerfvuil op straat", "afval"),
+        ("Grof vuil", "afval"),
+        ("Ratten in de binnentuin", "openbare_ruimte"),
+        ("Verkeersbord is omgevallen", "openbare_ruimte"),
+        ("papierbak is vol en staan weer allerlei dozen naast de bak", "afval"),
+        ("Junk voor de deur", "veiligheid"),
+    ],
+)
+def test_texts_the_keyword_list_got_wrong(deventer: Municipality, text: str, theme: str) -> None:
+    assert deventer.suggester.suggest(text).theme == theme
 
 
 @pytest.mark.parametrize(
@@ -27,28 +51,86 @@ def test_clear_text_suggests_its_theme_surely(
 @pytest.mark.parametrize(
     ("text", "theme"),
     [
-        ("buurvrouw is zo eensaam", "zorg"),
-        ("lantarenpaal doet het niet", "openbare_ruimte"),
-        ("afvla bij de glasbakk", "afval"),
+        # Problems as the seeds (../shared/seeds/) describe them.
+        ("illegale bijplaatsingen van afval naast de ondergrondse afvalcontainers", "afval"),
+        ("Veel zwerfafval en afvaldumping", "afval"),
+        ("Een op de tien ouderen is ernstig tot zeer ernstig eenzaam", "zorg"),
+        ("Mensen die in de overlevingsstand zitten door armoede en schulden", "zorg"),
+        ("een harde aanpak van de hennepkwekerijen", "veiligheid"),
+        ("Kamerverhuur, brandgevaarlijke woningen en adresfraude", "wonen"),
+        (
+            "Bewoners willen samen een buurtfeest en een opruimactie organiseren",
+            "bewonersinitiatief",
+        ),
     ],
 )
-def test_misspellings_still_find_the_theme(deventer: Municipality, text: str, theme: str) -> None:
+def test_the_seeds_problems_keep_their_theme(deventer: Municipality, text: str, theme: str) -> None:
     assert deventer.suggester.suggest(text).theme == theme
 
 
-def test_a_misspelling_alone_is_not_sure(deventer: Municipality) -> None:
-    suggestion = deventer.suggester.suggest("buurvrouw is zo eensaam")
-    assert not suggestion.sure and suggestion.confidence < 0.7
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        ("buurvrouw is zo eensaam", "zorg"),
+        ("lantarenpaal doet het niet", "openbare_ruimte"),
+        ("afvla bij de glasbakk", "afval"),
+        ("rubbish bags next to the container again", "afval"),
+        ("çöp poşetleri konteynerin yanında", "afval"),
+        ("أكياس القمامة بجانب الحاوية", "afval"),
+    ],
+)
+def test_misspellings_and_other_languages_find_the_theme(
+    deventer: Municipality, text: str, theme: str
+) -> None:
+    assert deventer.suggester.suggest(text).theme == theme
 
 
-def test_no_keywords_means_no_theme_and_unsure(deventer: Municipality) -> None:
+def test_a_greeting_gets_no_sure_suggestion(deventer: Municipality) -> None:
     suggestion = deventer.suggester.suggest("Goedemiddag, ik heb een vraag")
+    assert not suggestion.sure
+
+
+def test_no_words_means_no_theme(deventer: Municipality) -> None:
+    suggestion = deventer.suggester.suggest("12 !! ??")
     assert (suggestion.theme, suggestion.sure, suggestion.confidence) == (None, False, 0.0)
 
 
-def test_a_tie_is_unsure(deventer: Municipality) -> None:
-    suggestion = deventer.suggester.suggest("overlast van vuilnis")
+def test_an_unsure_suggestion_names_a_second_theme(deventer: Municipality) -> None:
+    suggestion = deventer.suggester.suggest("overlast van vuilnis en herrie van de buren")
     assert not suggestion.sure and suggestion.alternatives
+
+
+def test_a_local_keyword_counts_without_retraining() -> None:
+    """A municipality's word the model never saw decides, and is named as the reason."""
+    assert not bundled().knows_word("blauwkliko")
+    themes = [(t, ["blauwkliko"] if t == "afval" else []) for t in THEMES]
+    text = "De blauwkliko is niet geleegd bij de kerk"
+    suggestion = ThemeSuggester(themes).suggest(text)
+    assert suggestion.theme == "afval" and suggestion.words[0] == "blauwkliko"
+    plain = ThemeSuggester([(t, []) for t in THEMES]).suggest(text)
+    assert suggestion.sure and not plain.sure and suggestion.confidence > plain.confidence
+
+
+def test_a_theme_the_model_does_not_know_is_found_by_its_keywords() -> None:
+    themes = [*((t, []) for t in THEMES), ("evenementen", ["kermis", "braderie"])]
+    suggestion = ThemeSuggester(themes).suggest("Wanneer is de braderie?")
+    assert suggestion.theme == "evenementen" and suggestion.words == ("braderie",)
+
+
+def test_the_model_reads_the_held_out_texts_well(deventer: Municipality) -> None:
+    """Not the benchmark's figure, a floor: a model trained on the wrong data falls below."""
+    held = [e for e in read_corpus(themes=deventer.themes) if e.held_out]
+    right = sum(deventer.suggester.suggest(e.text).theme == e.theme for e in held)
+    assert len(held) >= 250 and right / len(held) >= 0.85
+
+
+def test_the_shipped_model_never_saw_the_held_out_texts() -> None:
+    """Every word feature of the model occurs in the training part of the corpus."""
+    training = [e.text for e in read_corpus() if not e.held_out]
+    seen = {f for fs in featurise(training, build_lexicon(training)) for f in fs}
+    model = bundled()
+    assert {f for f in model.weights if f not in seen} == set()
+    assert model.lexicon.words == build_lexicon(training)
 
 
 @pytest.mark.parametrize(
