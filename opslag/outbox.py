@@ -48,7 +48,8 @@ async def claim_pending(
     """Return the oldest unsent message of each chat, if it is due, oldest first.
 
     Later messages of a chat wait for the earlier ones, so each chat keeps its order even
-    while one message waits out a 429. Rows held by another worker are skipped (PostgreSQL).
+    while one message waits out a 429. A row another worker is sending is skipped when it
+    is locked for sending (`lock_unsent`).
     """
     first_per_chat = (
         select(func.min(OutboxMessage.id))
@@ -61,8 +62,9 @@ async def claim_pending(
         .order_by(col(OutboxMessage.id))
         .limit(limit)
     )
-    if dialect(session) == "postgresql":
-        statement = statement.with_for_update(skip_locked=True)
+    # No row lock here: each message is locked (SKIP LOCKED) when it is sent, in
+    # `lock_unsent`. Locking the first row of every chat on this read made a chat's next
+    # message invisible to the other workers' reads for as long as any read held it.
     return list(await session.scalars(statement))
 
 
