@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from difflib import get_close_matches
 from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+(?:'s)?")
@@ -85,15 +84,3 @@ def matched_keywords(keywords: Keywords, text_words: list[str]) -> tuple[str, ..
     """Return the keywords (as written in the config) that occur in the text."""
     found = _Words(text_words)
     return tuple(original for stemmed, original in keywords if found.has(stemmed))
-
-
-def near_misses(
-    text_words: list[str], keywords: Keywords, *, cutoff: float = 0.8
-) -> tuple[str, ...]:
-    """Return keywords that a misspelt word of five or more letters was probably meant to be."""
-    single = {stemmed: original for stemmed, original in keywords if " " not in stemmed}
-    found: list[str] = []
-    for word in dict.fromkeys(text_words):  # a word said twice is compared once
-        if len(word) >= 5:
-            found.extend(single[m] for m in get_close_matches(word, single, n=1, cutoff=cutoff))
-    return tuple(dict.fromkeys(found))

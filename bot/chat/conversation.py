@@ -102,7 +102,9 @@ def take_description(turn: Turn, draft: Draft, text: str) -> None:
         suggestion = turn.services.municipality.suggester.suggest(text)
         draft.suggested = suggestion.theme
         unsure = suggestion.theme is not None and not suggestion.sure
-        draft.also_suggested = suggestion.alternatives[0] if unsure else None
+        draft.also_suggested = (
+            suggestion.alternatives[0] if unsure and suggestion.alternatives else None
+        )
 
 
 async def ask(turn: Turn, draft: Draft) -> None:
