@@ -127,7 +127,9 @@ async def test_killing_the_worker_mid_conversation_loses_no_update_and_no_report
         f"\ncrash: {len(residents)} residents, {landed} kills, {len(pushed)} updates, "
         f"0 lost, {stored} reports, {twice} message(s) seen twice"
     )
-    assert twice <= kills  # only a kill between Telegram's acceptance and our commit repeats
+    # Only a kill between Telegram's acceptance and our commit repeats a message: at most
+    # one in flight per chat per kill (CI runs have seen 0 and 6 of a possible 24).
+    assert twice <= kills * len(residents)
 
 
 FAULT_SEED = int(os.environ.get("WIJKSIGNAAL_FAULT_SEED", "20261129"))
