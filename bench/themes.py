@@ -13,6 +13,7 @@ load < 0.5 s; memory growth < 30 MB.
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 import time
@@ -23,8 +24,8 @@ from pathlib import Path
 from regels.gemeente import Municipality
 from regels.laden import load_municipality
 from regels.suggestie import ThemeSuggester
-from regels.tekst import keyword_stems, matched_keywords
-from regels.themacorpus import Example, read_corpus, train
+from regels.tekst import keyword_stems, matched_keywords, words
+from regels.themacorpus import Example, build_lexicon, featurise, read_corpus, train
 from regels.themamodel import ThemeModel, bundled
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,6 @@ def measure(name: str, predict: Callable[[str], str | None], held: list[Example]
         f"{name:<34} accuracy {correct / len(held):.3f}  macro-F1 {sum(f1s) / len(f1s):.3f}  "
         f"no suggestion {none / len(held):.1%}"
     )
-    return None
 
 
 def confusion(predict: Callable[[str], str | None], held: list[Example]) -> None:
@@ -75,8 +75,6 @@ def keyword_list(municipality: Municipality) -> Callable[[str], str | None]:
     stems = {t.id: keyword_stems(t.keywords) for t in municipality.themes.values()}
 
     def predict(text: str) -> str | None:
-        from regels.tekst import words
-
         found = words(text)
         scores = {t: len(matched_keywords(s, found)) for t, s in stems.items()}
         best = max(scores, key=lambda t: scores[t])
@@ -87,10 +85,6 @@ def keyword_list(municipality: Municipality) -> Callable[[str], str | None]:
 
 def bayes(examples: list[Example]) -> Callable[[str], str | None]:
     """Multinomial naive Bayes on the same features, for comparison."""
-    import math
-
-    from regels.themacorpus import build_lexicon, featurise
-
     training = [e for e in examples if not e.held_out]
     lexicon = build_lexicon(e.text for e in training)
     sets = featurise([e.text for e in training], lexicon)
