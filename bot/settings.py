@@ -19,3 +19,13 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     wijksignaal_config: Path | None = None
     log_level: str = "INFO"
+    # `wijksignaal serve`: where Telegram delivers (its path is the app's webhook path), the
+    # secret Telegram sends along, and the keys Open311 clients use.
+    wijksignaal_webhook_url: str | None = None
+    wijksignaal_webhook_secret: str | None = None
+    open311_api_keys: str = ""
+    # Set by `serve` for its worker processes: how many there are.
+    wijksignaal_workers: int = 1
+
+    def api_keys(self) -> tuple[str, ...]:
+        return tuple(key.strip() for key in self.open311_api_keys.split(",") if key.strip())

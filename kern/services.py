@@ -30,6 +30,9 @@ class Services:
     sender: Any = None  # the OutboxSender of this worker, once running
     write_lock: asyncio.Lock | None = None
     retention_due: datetime | None = None  # the ticker applies retention every few minutes
+    # Replies go straight to Telegram after the commit. With several workers only the one
+    # sending worker may talk to Telegram (its limits are global), so replies wait for it.
+    direct_replies: bool = True
 
     def __post_init__(self) -> None:
         # SQLite has one writer at a time and its busy-wait backs off up to 100 ms per try, so

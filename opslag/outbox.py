@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from opslag.gedeeld import dialect, insert_ignore
 from opslag.tabellen import OutboxMessage
+
+# The channel the sending worker LISTENs on (bot/chat/duties.py).
+CHANNEL = "wijksignaal_outbox"
+_NOTIFY = text(f"NOTIFY {CHANNEL}")
 
 
 async def enqueue(
@@ -25,6 +29,10 @@ async def enqueue(
 ) -> bool:
     """Queue a message; a second message with the same dedupe key is ignored (returns False)."""
     session.info["outbox_queued"] = True  # tells the caller to wake the sender after commit
+    if dialect(session) == "postgresql" and not session.info.get("outbox_notified"):
+        # Wakes the sending worker, whichever it is, when this transaction commits.
+        await session.execute(_NOTIFY)
+        session.info["outbox_notified"] = True
     return await insert_ignore(
         session,
         OutboxMessage,

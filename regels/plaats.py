@@ -14,8 +14,20 @@ from regels.tekst import fold
 
 _STREET_ENTRY = re.compile(r"^(?P<name>.+?)(?:\s+(?P<low>\d+)\s*-\s*(?P<high>\d+))?$")
 # ASCII and at most six digits: int() of a long run of digits is slow, past 4300 an error.
+MAX_PLACE = 120  # a street and number; bounded before any pattern is applied
+# ASCII digits only: "Rijnstraat ٣" or "Rijnstraat ²" has no house number we can place.
+_NUMBER = re.compile(r"(\d{1,5})\s?([a-zA-Z]?)(?:\s?-\s?\d{1,5})?$", re.ASCII)
 _HOUSE_NUMBER = re.compile(r"^\s*([0-9]{1,6})(?![0-9])")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def split_address(text: str) -> tuple[str, str | None]:
+    """ "Rijnstraat 12a" -> ("Rijnstraat", "12a"); bounded input, no backtracking patterns."""
+    text = " ".join(text.split())[:MAX_PLACE]
+    match = _NUMBER.search(text)
+    if match is None or match.start() == 0:
+        return text, None
+    return text[: match.start()].strip(), match.group(1) + match.group(2)
 
 
 def street_key(name: str) -> str:

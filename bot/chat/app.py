@@ -14,18 +14,17 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     Defaults,
     MessageHandler,
     filters,
 )
 
 from bot.chat import handlers
+from bot.chat.duties import sending_and_ticking
 from bot.chat.inbox_poller import InboxPoller
 from bot.chat.outbox_sender import Limits, OutboxSender
 from bot.chat.update_lanes import PerChatUpdateProcessor
 from kern.services import Services
-from kern.ticker import in_quiet_hour, tick
 from signalen.werkdagen import AMSTERDAM
 
 log = logging.getLogger(__name__)
@@ -43,12 +42,11 @@ COMMANDS = [
 
 @dataclass
 class Worker:
-    """A running bot: the PTB application and its outbox sender task."""
+    """A running bot: the PTB application and its outbox sender."""
 
     application: Application
     sender: OutboxSender
     stopping: asyncio.Event
-    sender_task: asyncio.Task[None] | None = None
 
 
 def build_application(
@@ -107,19 +105,38 @@ def register_handlers(application: Application) -> None:
     application.add_error_handler(handlers.on_error)
 
 
-async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Wake up: do what is due (APScheduler via PTB's JobQueue is only the alarm clock)."""
-    services: Services = context.bot_data["services"]
-    now = services.clock()
-    if in_quiet_hour(now):
-        return
-    report = await tick(services, now)
-    if report.timers or report.digests:
-        log.info("tick: %d timers, %d digests", report.timers, report.digests)
-
-
 def _private_commands() -> set[str]:
     return set(handlers.PRIVATE_COMMANDS)
+
+
+@asynccontextmanager
+async def started(
+    services: Services,
+    *,
+    token: str,
+    api_url: str,
+    file_url: str,
+    limits: Limits | None = None,
+) -> AsyncIterator[tuple[Application, OutboxSender]]:
+    """The application started (handlers ready, nobody fetching yet) and its outbox sender."""
+    application = build_application(services, token=token, api_url=api_url, file_url=file_url)
+    sender = OutboxSender(
+        application.bot, services.sessions, services.clock, limits, write_lock=services.write_lock
+    )
+    services.sender = sender
+    async with application:
+        me = await application.bot.get_me()
+        services.bot_username = me.username or services.bot_username
+        await application.start()
+        try:
+            yield application, sender
+        finally:
+            if application.running:
+                await application.stop()
+
+
+async def set_commands(application: Application) -> None:
+    await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
 
 
 @asynccontextmanager
@@ -133,40 +150,26 @@ async def running(
     poll_timeout: int = 10,
     tick_seconds: float = 5.0,
 ) -> AsyncIterator[Worker]:
-    """Run the bot (polling) and the outbox sender until the block ends; stop cleanly."""
-    application = build_application(services, token=token, api_url=api_url, file_url=file_url)
-    sender = OutboxSender(
-        application.bot, services.sessions, services.clock, limits, write_lock=services.write_lock
-    )
-    worker = Worker(application, sender, asyncio.Event())
-    services.sender = sender
-    async with application:
-        me = await application.bot.get_me()
-        services.bot_username = me.username or services.bot_username
-        await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
-        await application.start()
+    """Run the bot (polling), the outbox sender and the ticker until the block ends."""
+    urls = {"token": token, "api_url": api_url, "file_url": file_url}
+    async with started(services, limits=limits, **urls) as (application, sender):
+        await set_commands(application)
+        worker = Worker(application, sender, asyncio.Event())
         poller = InboxPoller(application, services, timeout=poll_timeout)
         await poller.replay()
         polling = asyncio.create_task(poller.run(worker.stopping), name="inbox-poller")
-        worker.sender_task = asyncio.create_task(
-            sender.run(services.outbox_ready, worker.stopping), name="outbox-sender"
-        )
-        if tick_seconds and application.job_queue is not None:
-            application.job_queue.run_repeating(
-                _tick_job, interval=tick_seconds, first=tick_seconds, name="ticker"
-            )
         log.info("bot @%s polling %s", services.bot_username, api_url)
         try:
-            yield worker
+            async with sending_and_ticking(application, sender, services, tick_seconds):
+                try:
+                    yield worker
+                finally:
+                    worker.stopping.set()
+                    polling.cancel()  # a stored batch is handled again at the next start
+                    with suppress(asyncio.CancelledError):
+                        await polling
+                    await application.stop()  # handlers finish; their messages are queued
         finally:
-            worker.stopping.set()
-            polling.cancel()  # a stored batch is handled again at the next start if need be
-            with suppress(asyncio.CancelledError):
-                await polling
-            await application.stop()
-            services.outbox_ready.set()
-            with suppress(asyncio.CancelledError):
-                await worker.sender_task
             with suppress(Exception):
                 await sender.drain(timeout=5.0)  # send what is due; the rest waits in the table
             log.info("bot stopped; unsent messages stay in the outbox")

@@ -7,8 +7,6 @@ only work for the question that is open now.
 
 from __future__ import annotations
 
-import re
-
 from telegram import ReplyKeyboardRemove
 
 from bot.chat.drafts import load, save
@@ -26,11 +24,9 @@ from kern.draft import (
     Step,
 )
 from kern.notices import Choice, theme_label
+from regels.plaats import MAX_PLACE, split_address
 from signalen.model import ReporterRole, Urgency
 
-MAX_PLACE = 120  # a street and number; bounded before any pattern is applied
-# ASCII digits only: "Rijnstraat ٣" or "Rijnstraat ²" has no house number we can place.
-_NUMBER = re.compile(r"(\d{1,5})\s?([a-zA-Z]?)(?:\s?-\s?\d{1,5})?$", re.ASCII)
 EDITABLE = (
     ("onderwerp", Step.THEME),
     ("beschrijving", Step.DESCRIPTION),
@@ -221,15 +217,6 @@ async def on_text(turn: Turn, draft: Draft, text: str) -> None:
         draft.anonymous, draft.name = False, turn.user.full_name
         draft.contact_detail, draft.contact_chosen = text.strip(), True
         await ask(turn, draft)
-
-
-def split_address(text: str) -> tuple[str, str | None]:
-    """ "Rijnstraat 12a" -> ("Rijnstraat", "12a"); bounded input, no backtracking patterns."""
-    text = " ".join(text.split())[:MAX_PLACE]
-    match = _NUMBER.search(text)
-    if match is None or match.start() == 0:
-        return text, None
-    return text[: match.start()].strip(), match.group(1) + match.group(2)
 
 
 async def typed_place(turn: Turn, draft: Draft, text: str) -> None:

@@ -151,9 +151,6 @@ def in_turn(
 
 
 SEND_TIMEOUTS = {"read_timeout": 30.0, "write_timeout": 30.0, "connect_timeout": 10.0}
-
-
-SEND_TIMEOUTS = {"read_timeout": 30.0, "write_timeout": 30.0, "connect_timeout": 10.0}
 # Replies are kept in the outbox but sent straight away; the sender leaves them alone this
 # long, and takes over after a crash (or when Telegram could not take them now).
 DIRECT_GRACE = timedelta(seconds=30)
@@ -164,7 +161,8 @@ async def _keep_replies(
 ) -> list[str]:
     """Store the new messages of this turn with its effects, so a crash cannot lose them."""
     keys = []
-    due = services.clock() + DIRECT_GRACE
+    direct = services.direct_replies
+    due = services.clock() + (DIRECT_GRACE if direct else timedelta(0))
     for n, send in enumerate(r for r in replies if isinstance(r, Send)):
         payload: dict[str, Any] = {"text": send.text, "parse_mode": "HTML"}
         if send.markup is not None:
@@ -172,6 +170,8 @@ async def _keep_replies(
         key = f"u{update_id}:reply{n}"
         await outbox.enqueue(session, dedupe_key=key, chat_id=send.chat_id, payload=payload, at=due)
         keys.append(key)
+    if not direct:
+        return []  # the sending worker sends them; this worker only answers and edits
     session.info.pop("outbox_queued", None)  # nothing for the sender yet: they go directly
     return keys
 
@@ -185,7 +185,7 @@ async def perform(bot: Bot, replies: list[Reply], services: Services, keys: list
     reference. Answering the button and editing the old question do not depend on them.
     """
     aside = [r for r in replies if not isinstance(r, Send)]
-    sends = [r for r in replies if isinstance(r, Send)]
+    sends = [r for r in replies if isinstance(r, Send)] if keys else []
 
     async def in_order() -> None:
         done: list[str] = []

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.cli.routing_output import parse_time, print_explanation, route_lines
+from bot.cli.serve_command import serve_command
 from bot.cli.theme_commands import themes_app
 from bot.settings import Settings
 from regels.fouten import ConfigError, ConfigInvalid, did_you_mean
@@ -46,6 +47,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(contacts_app, name="contacts")
 app.add_typer(groups_app, name="groups")
 app.add_typer(themes_app, name="themes")
+app.command("serve")(serve_command)
 
 console = Console()
 errors = Console(stderr=True)
