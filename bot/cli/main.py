@@ -17,6 +17,7 @@ from rich.table import Table
 from bot.cli.routing_output import parse_time, print_explanation, route_lines
 from bot.cli.serve_command import serve_command
 from bot.cli.theme_commands import themes_app
+from bot.logs import configure_logging
 from bot.settings import Settings
 from regels.fouten import ConfigError, ConfigInvalid, did_you_mean
 from regels.gemeente import Municipality
@@ -145,7 +146,7 @@ def demo(config: ConfigOption = None) -> None:
     from bot.demo.play import play
 
     municipality = load_or_exit(config)
-    _logging("WARNING")
+    configure_logging("WARNING")
     wide = console if console.is_terminal else Console(width=110)
     asyncio.run(play(wide, municipality))
 
@@ -163,7 +164,7 @@ def run(config: ConfigOption = None) -> None:
         )
         raise typer.Exit(2)
     municipality = load_or_exit(config or settings.wijksignaal_config)
-    _logging(settings.log_level)
+    configure_logging(settings.log_level)
     asyncio.run(serve(settings, municipality))
 
 
@@ -300,18 +301,6 @@ async def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awa
             return await work(session)
     finally:
         await engine.dispose()
-
-
-def _logging(level: str) -> None:
-    import logging
-
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # httpx logs request URLs (with the bot token); aiosqlite and SQLAlchemy log SQL parameters
-    # (with what people wrote). Our own logs carry ids only.
-    for noisy in ("httpx", "aiosqlite", "sqlalchemy.engine"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @app.command("tick")

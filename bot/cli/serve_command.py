@@ -29,12 +29,13 @@ def serve_command(
     """Serve Telegram by webhook and the Open311 API until stopped (behind a reverse proxy)."""
     import uvicorn
 
-    from bot.cli.main import _logging, load_or_exit
+    from bot.cli.main import load_or_exit
+    from bot.logs import configure_logging
 
     settings = Settings()
     _refuse_unless_ready(settings, workers)
     load_or_exit(config or settings.wijksignaal_config)  # every error now, not in each worker
-    _logging(settings.log_level)
+    configure_logging(settings.log_level)
     asyncio.run(_prepare(settings))
     # The worker processes read their settings from the environment.
     os.environ["WIJKSIGNAAL_WORKERS"] = str(workers)

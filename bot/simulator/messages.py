@@ -12,6 +12,8 @@ from aiohttp import web
 # Sent as plain strings; everything else arrives JSON-encoded.
 _RAW_FIELDS = {
     "text",
+    "secret_token",
+    "url",
     "caption",
     "parse_mode",
     "photo",

@@ -4,7 +4,8 @@ It serves the methods Wijksignaal uses, keeps every chat's messages for inspecti
 and the demo act as users (text, buttons, locations, photos), enforces limits that
 python-telegram-bot does not check (4096 characters, 1024 caption, 64-byte callback data,
 "message is not modified", HTML entities, flood control with 429 retry_after) and injects
-faults on request: errors, and answers that come late after the action was done.
+faults on request: errors, and answers that come late after the action was done. Updates go
+out by long polling, or by POST once a webhook is set (bot/simulator/webhook.py).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from aiohttp import web
 from bot.simulator.faults import DROPPED, FAULTABLE, SENDING, Chaos, Fault
 from bot.simulator.messages import ChatMessage, error_response, message_json, request_params
 from bot.simulator.telegram_rules import ApiError, FloodControl, check_markup, parse_text
+from bot.simulator.webhook import WebhookMode
 
 
-class BotApiSimulator:
+class BotApiSimulator(WebhookMode):
     """Run with `await sim.start()`; point PTB at `sim.api_url` and `sim.file_url`."""
 
     def __init__(
@@ -33,6 +35,7 @@ class BotApiSimulator:
         token: str = "123456:SIMULATED-TOKEN",
         username: str = "wijksignaal_bot",
         flood_control: FloodControl | None = None,
+        webhook_timeout: float = 10.0,
     ) -> None:
         self.token, self.username = token, username
         self.bot_id = int(token.split(":")[0])
@@ -60,6 +63,7 @@ class BotApiSimulator:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self._init_webhook(webhook_timeout)  # setWebhook, getWebhookInfo, send_times
 
     # -- running -----------------------------------------------------------------------------
     async def start(self, port: int = 0) -> None:
@@ -74,6 +78,7 @@ class BotApiSimulator:
 
     async def stop(self) -> None:
         self.answer_delayed()  # a held answer would keep the server's shutdown waiting
+        await self._stop_webhook()
         if self._runner:
             await self._runner.cleanup()
 
@@ -140,7 +145,8 @@ class BotApiSimulator:
     async def push_raw(self, update: dict[str, Any]) -> int:
         """Deliver an update as given, also one the bot has seen before (a duplicate)."""
         async with self._changed:
-            self._updates.append(update)
+            if not self._to_webhook(update):  # a webhook is set: POSTed there
+                self._updates.append(update)
             self.delivered.append(update)
             self._changed.notify_all()
         return int(update["update_id"])
@@ -225,6 +231,8 @@ class BotApiSimulator:
                 if wait is not None:
                     raise ApiError(429, f"Too Many Requests: retry after {wait}", wait)
             result = await handler(params)
+            if method in SENDING:
+                self.send_times.append(time.monotonic())
         except ApiError as exc:
             self.refused.append((method, exc.code, exc.description))
             return error_response(exc.code, exc.description, exc.retry_after)
@@ -264,9 +272,6 @@ class BotApiSimulator:
             "supports_inline_queries": False,
         }
 
-    async def _m_deleteWebhook(self, _: dict[str, Any]) -> bool:
-        return True
-
     async def _m_setMyCommands(self, params: dict[str, Any]) -> bool:
         self.commands = params.get("commands", [])
         return True
@@ -276,10 +281,12 @@ class BotApiSimulator:
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
         async with self._changed:
+            self._no_webhook()  # 409 Conflict while a webhook is set
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             if not self._updates and timeout:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), timeout)
+            self._no_webhook()
             return list(self._updates[:limit])
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from starlette.routing import Route
 from bot.chat.app import set_commands, started
 from bot.chat.duties import SendingWorker
 from bot.chat.inbox_poller import InboxPoller
+from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.web import open311, telegram_hook
 from bot.web.openapi import document
@@ -57,7 +58,8 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = None
         own = services
-        if own is None:
+        if own is None:  # a worker process of `serve`: its own logging, database and config
+            configure_logging(settings.log_level)
             engine = make_engine(settings.database_url)
             own = Services(
                 municipality=municipality or load_municipality(settings.wijksignaal_config),

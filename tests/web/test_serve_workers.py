@@ -107,7 +107,7 @@ async def test_three_workers_handle_twenty_residents_once_within_telegrams_limit
         "DATABASE_URL": PG_URL or "",
         "WIJKSIGNAAL_WEBHOOK_URL": f"{url}/telegram/updates",
         "WIJKSIGNAAL_WEBHOOK_SECRET": SECRET,
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",
     }
     command = [wijksignaal(), "serve", "--port", str(port), "--workers", str(WORKERS)]
     log = tmp_path / "serve.log"
@@ -152,3 +152,4 @@ async def test_three_workers_handle_twenty_residents_once_within_telegrams_limit
             process.kill()
             raise
     assert process.returncode == 0, log.read_text()
+    assert "Traceback" not in log.read_text(), log.read_text()
