@@ -43,7 +43,10 @@ def starlette_app():  # type: ignore[no-untyped-def]
         return JSONResponse([{"service_request_id": "1", "service_notice": ""}])
 
     return Starlette(
-        routes=[Route("/services.json", services), Route("/requests.json", create, methods=["POST"])]
+        routes=[
+            Route("/services.json", services),
+            Route("/requests.json", create, methods=["POST"]),
+        ]
     )
 
 
@@ -115,9 +118,7 @@ async def main() -> None:
     except ImportError:
         print("FastAPI is not installed: `.venv/bin/pip install fastapi` to compare.")
     for name, figures in results.items():
-        seconds, mb = import_cost(
-            "starlette.applications" if name == "starlette" else "fastapi"
-        )
+        seconds, mb = import_cost("starlette.applications" if name == "starlette" else "fastapi")
         figures |= {"import s": seconds, "import MB": mb}
         print(f"{name:10} " + "  ".join(f"{k} {v:,.1f}" for k, v in figures.items()))
     print(json.dumps({k: {m: round(v, 2) for m, v in f.items()} for k, f in results.items()}))
