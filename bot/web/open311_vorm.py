@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kern.intake import NewReport
+from kern.notices import signal_owner_phrase
 from kern.services import Services
 from kern.texts import say_date
 from opslag.tabellen import AuditEventRow, SignalRow
@@ -214,17 +215,25 @@ def definition(theme: Theme) -> dict[str, Any]:
 
 
 def notice(services: Services, signal: SignalRow) -> str:
-    """What the client tells its user: who has it and by when, in words."""
-    owner = _owner(services, signal)
-    return f"{signal.reference} is bij {owner}; uiterlijk {say_date(signal.deadline, 'nl')}."
+    """What the client tells its user: the reference, who has it and by when, in words."""
+    who = signal_owner_phrase(services, signal, "nl") if _known(services, signal) else "de gemeente"
+    date = say_date(signal.deadline, "nl")
+    who = who[0].upper() + who[1:]
+    return f"Ontvangen als {signal.reference}. {who} pakt het op, uiterlijk {date}."
+
+
+def _known(services: Services, signal: SignalRow) -> bool:
+    return signal.contact_id in services.municipality.contacts
 
 
 def _owner(services: Services, signal: SignalRow) -> str:
     """An organisation and a role, never a person's name."""
-    contact = services.municipality.contacts.get(signal.contact_id)
-    if contact is None:  # removed from the config since
+    if not _known(services, signal):  # removed from the config since
         return services.municipality.name
-    return f"{contact.organisation}, {contact.role.value}"
+    contact = services.municipality.contacts[signal.contact_id]
+    role = services.texts("knoppen.eigenaar", "nl", rol=contact.role.value, plek="")
+    role = role.rsplit(" ", 1)[0].removeprefix("de ").removeprefix("het ")
+    return f"{contact.organisation} ({role})"
 
 
 def is_care(services: Services, signal: SignalRow) -> bool:

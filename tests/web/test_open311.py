@@ -58,8 +58,9 @@ async def test_a_back_office_report_reaches_the_owner_and_the_api_shows_it_close
         spec.POST_REQUEST_RESPONSE,
     )
     reference = created[0]["service_request_id"]
-    assert "de wijkbeheerder" not in created[0]["service_notice"]  # organisation and role
-    assert reference in created[0]["service_notice"]
+    notice = created[0]["service_notice"]
+    assert notice.startswith(f"Ontvangen als {reference}. De wijkbeheerder van Deltabuurt pakt")
+    assert "Olaf" not in notice
 
     card = await owner.expect(f"Nieuwe melding {reference}")
     assert "Zakken naast de ondergrondse container" in card.body
