@@ -141,14 +141,17 @@ def route(config: ConfigOption = None) -> None:
 
 
 @app.command("demo")
-def demo(config: ConfigOption = None) -> None:
+def demo(
+    config: ConfigOption = None,
+    webhook: Annotated[bool, typer.Option(help="Deliver by webhook to `serve`'s app.")] = False,
+) -> None:
     """Play a short day in Deventer through the local Bot API simulator (no token needed)."""
     from bot.demo.play import play
 
     municipality = load_or_exit(config)
     configure_logging("WARNING")
     wide = console if console.is_terminal else Console(width=110)
-    asyncio.run(play(wide, municipality))
+    asyncio.run(play(wide, municipality, webhook=webhook))
 
 
 @app.command("run")

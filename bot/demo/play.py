@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -78,7 +80,7 @@ class Transcript:
         )
 
 
-async def play(console: Console, municipality: Municipality) -> None:
+async def play(console: Console, municipality: Municipality, *, webhook: bool = False) -> None:
     """Run the demo day and print the transcript and a summary table."""
     sim = BotApiSimulator(username="wijksignaal_demo_bot")
     await sim.start()
@@ -109,21 +111,33 @@ async def play(console: Console, municipality: Municipality) -> None:
         log = Transcript(console, clock, names)
         sim.listeners.append(log.bot_message)
         try:
-            async with running(
-                services,
-                token=sim.token,
-                api_url=sim.api_url,
-                file_url=sim.file_url,
-                poll_timeout=1,
-            ) as worker:
+            async with _bot(sim, services, webhook=webhook):
                 await _day(log, clock, services, people, owners, group)
-                await worker.sender.drain(timeout=20)
+                await services.sender.drain(timeout=20)
                 await sim.quiet(0.5)
                 await _monday(log, clock, services, group)
             _summary(console, services, await _signals(services))
         finally:
             await engine.dispose()
             await sim.stop()
+
+
+def _bot(sim: BotApiSimulator, services: Services, *, webhook: bool) -> Any:
+    """The bot polling the simulator, or `serve`'s app receiving it by webhook."""
+    token, api_url, file_url = sim.token, sim.api_url, sim.file_url
+    if not webhook:
+        return running(services, token=token, api_url=api_url, file_url=file_url, poll_timeout=1)
+    from bot.web.inprocess import free_port, serving, webhook_settings
+
+    port = free_port()
+    settings = webhook_settings(
+        token=token,
+        api_url=api_url,
+        file_url=file_url,
+        port=port,
+        secret=secrets.token_urlsafe(24),
+    )
+    return serving(settings, services, port)
 
 
 async def _day(

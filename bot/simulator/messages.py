@@ -20,7 +20,6 @@ _RAW_FIELDS = {
     "document",
     "file_id",
     "callback_query_id",
-    "url",
 }
 
 

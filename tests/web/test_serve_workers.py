@@ -21,12 +21,13 @@ from sqlalchemy import select, text
 
 from bot.simulator.people import SimUser
 from bot.simulator.server import BotApiSimulator
+from bot.web.inprocess import free_port
 from opslag import contacten
 from opslag.database import make_engine, make_sessions, upgrade
 from opslag.tabellen import SignalRow
 from tests.bot.helpers import report_waste
 from tests.conftest import PG_URL
-from tests.web.conftest import SECRET, free_port
+from tests.web.conftest import SECRET
 
 pytestmark = pytest.mark.skipif(
     not PG_URL, reason="WIJKSIGNAAL_TEST_DATABASE_URL not set (CI sets it)"
