@@ -55,7 +55,7 @@ class SignalRow(SQLModel, table=True):
     escalation_contact_id: str = Field(max_length=60)
     rule_id: str = Field(max_length=80)
     explanation: str = Field(max_length=2000)
-    reported_at: datetime = _utc_column()
+    reported_at: datetime = _utc_column(index=True)
     deadline: datetime = _utc_column(index=True)
     deadline_days: int = 0
     updated_at: datetime = _utc_column()
@@ -89,7 +89,7 @@ class AuditEventRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     signal_id: int = Field(foreign_key="signal.id", index=True)
-    at: datetime = _utc_column()
+    at: datetime = _utc_column(index=True)
     actor: str = Field(max_length=80)
     from_status: str | None = Field(default=None, max_length=20)
     to_status: str = Field(max_length=20)
