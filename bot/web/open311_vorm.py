@@ -73,7 +73,10 @@ def period(
 ) -> tuple[datetime, datetime]:
     end = parse_w3c("end_date", params["end_date"]) if params.get("end_date") else now
     start = parse_w3c("start_date", params["start_date"]) if params.get("start_date") else None
-    start = start or end - default
+    try:
+        start = start or end - default
+    except OverflowError:
+        raise BadRequest("end_date is too early") from None
     if start > end:
         raise BadRequest("start_date is after end_date")
     return start, end

@@ -237,6 +237,7 @@ async def test_a_located_request_is_routed_by_its_place(api, services) -> None:
             "after",
         ),
         ("GET", "requests.json", {"status": "half"}, 400, "status"),
+        ("GET", "requests.json", {"end_date": "0001-01-01T00:00:00+00:00"}, 400, "end_date"),
         ("GET", "requests.json", {"service_code": "afval,parkeren"}, 400, "parkeren"),
         ("GET", "requests.json", {"service_request_id": "12;DROP"}, 400, "reference"),
         ("GET", "requests/WS-2026-000999.json", {}, 404, "WS-2026-000999"),

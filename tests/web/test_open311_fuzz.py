@@ -62,6 +62,7 @@ values = st.one_of(
     st.text(max_size=60),
     st.sampled_from(["afval", "zorg", "52.2555", "6.1452", "Rijnstraat 12", "open", "closed"]),
     st.sampled_from(["2026-11-23T10:00:00+01:00", "2026-11-23", "NaN", "-inf", "1e309", "0"]),
+    st.sampled_from(["0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59+14:00", "2026-02-30"]),
     st.sampled_from(["WS-2026-000001", "ws 2026 1", "WS-2026-0", ",,,", KEY]),
     st.text(min_size=3000, max_size=5000),
     st.integers().map(str),
