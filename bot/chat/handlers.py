@@ -209,7 +209,12 @@ async def _add_photo(turn: Turn, message: Message, file_id: str) -> None:
     if draft.active:
         await conversation.on_photo(turn, draft, file_id)
     else:
-        caption = (message.caption or "")[: conversation.MAX_DESCRIPTION + 1] or None
+        # Never cut: a cut caption whose tail was spaces came out short enough to keep.
+        caption = message.caption or None
+        if caption is not None and len(caption) > MAX_TEXT:
+            limit = conversation.MAX_DESCRIPTION
+            turn.say(turn.t("melden.beschrijving_te_lang", max=limit, lengte=len(caption)))
+            return
         await conversation.begin(turn, _role(turn), text=caption, photo=file_id)
 
 

@@ -138,6 +138,16 @@ async def test_overlong_message_is_refused_with_its_limit_and_never_cut(
     assert (await _signal(services, reference)).description == "Vuilniszakken naast de container"
 
 
+async def test_an_overlong_caption_is_refused_never_cut(bot, resident, services) -> None:
+    # Cut to 1,001 characters and then stripped, this caption used to become a description.
+    await resident.sends_photo(caption="straat " * 700)
+    refused = await resident.expect("Dat is wat lang")
+    assert "hooguit 1000 tekens, uw bericht heeft er 4900" in refused.body
+    await resident.says("/melden")
+    await resident.expect("Waar gaat uw melding over?")  # nothing half-written was kept
+    assert not [m for m in resident.inbox() if "straat straat" in m.body]
+
+
 async def test_photo_sent_as_a_file_is_a_photo_of_the_report_and_reaches_the_owner(
     bot, sim, resident, link_contact
 ) -> None:
