@@ -176,6 +176,7 @@ class RoutingEngine:
             if candidates[0].rule is None or not candidates[0].rule.conditional
         }
         self.rules = rules
+        self._rule_by_id = {rule.id: rule for rule in rules}
         self._district_of = district_of
 
     @property
@@ -209,6 +210,19 @@ class RoutingEngine:
             if hits:
                 return replace(candidate.decision, matched_keywords=hits)
         raise AssertionError(f"no terminal candidate for {key}")  # compile_rules prevents this
+
+    def brief(self, request: RouteRequest) -> Explanation:
+        """The decision and why, in one line: only the deciding rule's conditions are checked
+        (`explain` tries every rule before it too). Its `reason` is the same as `explain`'s."""
+        decision = self.decide(request)
+        district = self._district_of.get(request.neighbourhood or "")
+        if decision.fallback:
+            return Explanation(decision, district, [], _reason(decision, [], district))
+        rule = self._rule_by_id.get(decision.rule_id)
+        if rule is None:  # compile_rules gives every decision a rule; explain says it all
+            return self.explain(request)
+        traces = [Trace(rule, rule.check(request, district))]
+        return Explanation(decision, district, traces, reason=_reason(decision, traces, district))
 
     def explain(self, request: RouteRequest) -> Explanation:
         """Return the decision with every rule tried before it and the conditions that held."""

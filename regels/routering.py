@@ -44,8 +44,13 @@ class InvalidReport(ValueError):
     """A report field the municipality does not know, with a hint."""
 
 
-def route_report(municipality: Municipality, report: ReportInput) -> RoutedReport:
-    """Decide owner, priority and deadline for a report; never leaves it without an owner."""
+def route_report(
+    municipality: Municipality, report: ReportInput, *, every_rule: bool = False
+) -> RoutedReport:
+    """Decide owner, priority and deadline for a report; never leaves it without an owner.
+
+    The explanation holds the deciding rule's conditions; with `every_rule`, also every rule
+    tried before it (for `rules explain`)."""
     if report.reported_at.tzinfo is None:
         raise InvalidReport("reported_at needs a timezone, for example 2026-11-23T09:30:00+01:00")
     suggestion = None
@@ -77,7 +82,8 @@ def route_report(municipality: Municipality, report: ReportInput) -> RoutedRepor
         text=report.text,
         at=report.reported_at,
     )
-    explanation = municipality.engine.explain(request)
+    engine = municipality.engine
+    explanation = engine.explain(request) if every_rule else engine.brief(request)
     decision = explanation.decision
     deadline = municipality.calendar.deadline(report.reported_at, decision.deadline_days)
     return RoutedReport(theme, suggestion, place, decision, deadline, explanation)

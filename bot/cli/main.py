@@ -125,7 +125,7 @@ def rules_explain(
             urgency=urgency,
             reporter_role=role,
         )
-        routed = route_report(municipality, report)
+        routed = route_report(municipality, report, every_rule=True)
     except (InvalidReport, ValueError) as exc:
         errors.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None

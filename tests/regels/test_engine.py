@@ -231,3 +231,23 @@ def test_every_combination_reaches_exactly_one_known_contact(deventer: Municipal
         )
         assert deventer.engine.decide(request).contact_id in deventer.contacts
     assert deventer.engine.combinations == 7 * 9 * 3 * 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    key_index=st.integers(min_value=0),
+    text=st.sampled_from(["", "herrie", "harde muziek en geschreeuw", "vuilniszakken", "drugs"]),
+    hour=st.integers(min_value=0, max_value=23),
+)
+def test_brief_gives_the_same_decision_and_reason_as_explain(
+    deventer: Municipality, key_index: int, text: str, hour: int
+) -> None:
+    """`route` and intake read only the deciding rule; what they say must be what
+    `rules explain` says after trying every rule."""
+    keys = deventer.engine.combination_keys()
+    theme, neighbourhood, urgency, role = keys[key_index % len(keys)]
+    at = MONDAY.replace(hour=hour)
+    request = RouteRequest(theme, neighbourhood, urgency, role, text=text, at=at)
+    brief, full = deventer.engine.brief(request), deventer.engine.explain(request)
+    assert (brief.decision, brief.reason) == (full.decision, full.reason)
+    assert [t.rule.id for t in brief.traces] == [t.rule.id for t in full.traces if t.matched][-1:]
