@@ -39,7 +39,8 @@ async def register(bot: Bot, *, url: str, secret: str) -> None:
 async def receive(request: Request) -> Response:
     state = request.app.state
     given = request.headers.get(SECRET_HEADER, "")
-    if not hmac.compare_digest(given.encode(), state.webhook_secret.encode()):
+    secret: str = state.webhook_secret
+    if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
         log.warning("webhook: request without the right secret refused")
         return Response(status_code=403)
     body = bytearray()
