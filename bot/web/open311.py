@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -30,6 +31,7 @@ from kern import intake
 from kern.notices import queue_notices
 from kern.services import Services
 from opslag import opvragen
+from opslag.tabellen import SignalRow
 
 log = logging.getLogger(__name__)
 
@@ -183,8 +185,7 @@ async def list_requests(request: Request) -> Response:
                 closed=query.closed,
                 limit=MAX_RESULTS,
             )
-        notes = await opvragen.closing_notes(session, [s.id for s in signals if s.id])
-    return JSONResponse([vorm.request(services, s, notes.get(s.id or 0)) for s in signals])
+        return await _shown(session, services, signals)
 
 
 @guarded(key=True)
@@ -199,8 +200,7 @@ async def one_request(request: Request) -> Response:
         signals = await opvragen.by_references(session, [reference])
         if not signals:
             raise _Refused(404, f"service_request_id {reference} not found")
-        notes = await opvragen.closing_notes(session, [s.id for s in signals if s.id])
-    return JSONResponse([vorm.request(services, s, notes.get(s.id or 0)) for s in signals])
+        return await _shown(session, services, signals)
 
 
 @guarded(key=True)
@@ -212,6 +212,12 @@ async def request_updates(request: Request) -> Response:
     async with services.sessions() as session:
         changes = await opvragen.status_changes(session, start=start, end=end, limit=MAX_RESULTS)
     return JSONResponse([vorm.update(services, event, signal) for event, signal in changes])
+
+
+async def _shown(session: AsyncSession, services: Services, signals: list[SignalRow]) -> Response:
+    """Signals as the spec's request list, each with its closing note."""
+    notes = await opvragen.closing_notes(session, [s.id for s in signals if s.id])
+    return JSONResponse([vorm.request(services, s, notes.get(s.id or 0)) for s in signals])
 
 
 def routes(prefix: str = "/open311/v2") -> list[Route]:
