@@ -1,4 +1,5 @@
-"""Reading signals for digests and exports; claiming a digest once per district and period."""
+"""Reading signals for digests and exports; claiming a digest once per district and period;
+which group chats get a district's digests, since when."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from opslag.gedeeld import insert_ignore
-from opslag.tabellen import DigestRow, SignalRow
+from opslag.tabellen import DigestRow, GroupLink, SignalRow
 from signalen.overzicht import HOTSPOT_METRES, METRES_PER_DEGREE_LAT, SignalFacts
 
 _FACT_NAMES = (
@@ -179,6 +180,19 @@ async def claim_digest(session: AsyncSession, *, district: str, period: str, at:
     return await insert_ignore(
         session, DigestRow, {"district": district, "period": period, "made_at": at}
     )
+
+
+async def linked_groups(session: AsyncSession, *, district: str) -> list[tuple[int, datetime]]:
+    """The group chats linked to a district, each with the moment it was linked."""
+    statement = select(col(GroupLink.chat_id), col(GroupLink.linked_at)).where(
+        col(GroupLink.district) == district
+    )
+    return [(chat, _utc(at)) for chat, at in (await session.execute(statement)).tuples()]
+
+
+async def group_link(session: AsyncSession, *, chat_id: int) -> GroupLink | None:
+    """The district link of a group chat, if it has one."""
+    return await session.get(GroupLink, chat_id)
 
 
 async def export_rows(

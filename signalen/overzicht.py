@@ -14,6 +14,7 @@ from signalen.workflow import CLOSED_STATUSES, Status
 HOTSPOT_DAYS, HOTSPOT_METRES, HOTSPOT_MINIMUM = 28, 50.0, 3
 EARTH_RADIUS_METRES = 6_371_000
 METRES_PER_DEGREE_LAT = 2 * math.pi * EARTH_RADIUS_METRES / 360
+UNKNOWN_THEME = "onbekend"  # the theme key of signals reported without a theme
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +61,27 @@ class Digest:
     median_deadline_days: float | None = None
     on_time_share: float | None = None
     solved: dict[str, int] = field(default_factory=dict)
+    # Signals new in the period per theme, split by their state at the end ("open",
+    # "afgehandeld"); and signals closed in the period per theme, whenever they were reported.
+    # Their sums are `new` and `closed`: the chart draws these, so chart and text agree.
     new_by_theme: dict[str, dict[str, int]] = field(default_factory=dict)
+    closed_by_theme: dict[str, int] = field(default_factory=dict)
     care_new: int = 0
     care_open: int = 0
     hotspots: list[Hotspot] = field(default_factory=list)
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing new and nothing closed in the period: one line, no chart."""
+        return self.new == 0 and self.closed == 0
+
+    def chart_counts(self) -> dict[str, tuple[int, int]]:
+        """Per theme: (new in the period, closed in the period), themes with either only."""
+        themes = sorted(set(self.new_by_theme) | set(self.closed_by_theme))
+        return {
+            t: (sum(self.new_by_theme.get(t, {}).values()), self.closed_by_theme.get(t, 0))
+            for t in themes
+        }
 
 
 def compute_digest(
@@ -83,6 +101,7 @@ def compute_digest(
     overdue: Counter[str] = Counter()
     solved: Counter[str] = Counter()
     by_theme: dict[str, Counter[str]] = defaultdict(Counter)
+    closed_by_theme: Counter[str] = Counter()
     for s in facts:
         closed_then = s.closed_at is not None and s.closed_at < end
         is_new = start <= s.reported_at < end
@@ -90,7 +109,7 @@ def compute_digest(
             digest.new += 1
             digest.care_new += s.sensitive
             state = "afgehandeld" if Status(s.status) in CLOSED_STATUSES and closed_then else "open"
-            by_theme[s.theme or "onbekend"][state] += 1
+            by_theme[s.theme or UNKNOWN_THEME][state] += 1
         if s.reported_at < end and not closed_then:
             digest.open += 1
             digest.care_open += s.sensitive
@@ -98,6 +117,7 @@ def compute_digest(
                 overdue[s.owner_role] += 1
         if s.closed_at is not None and start <= s.closed_at < end:
             digest.closed += 1
+            closed_by_theme[s.theme or UNKNOWN_THEME] += 1
             days_to_close.append(calendar.working_days_between(s.reported_at, s.closed_at))
             deadlines.append(s.deadline_days)
             on_time += s.closed_at <= s.deadline
@@ -109,6 +129,7 @@ def compute_digest(
     digest.overdue_by_role = dict(overdue.most_common())
     digest.solved = dict(solved)
     digest.new_by_theme = {theme: dict(states) for theme, states in sorted(by_theme.items())}
+    digest.closed_by_theme = dict(sorted(closed_by_theme.items()))
     digest.hotspots = find_hotspots(facts, now=end)
     return digest
 

@@ -79,11 +79,10 @@ def test_digest_preview_shows_counts_and_keeps_care_private(database) -> None:
         app, ["digest", "--district", "rivierenwijk", "--period", "2026-W47"], env=database
     )
     assert result.exit_code == 0, result.output
-    assert "Overzicht Rivierenwijk · 2026-W47" in result.output
-    assert (
-        "Nieuw: 3" in result.output
-        and "Zorgsignalen (alleen aantallen): nieuw 1, open 1" in result.output
-    )
+    said = " ".join(result.output.split())  # the console wraps long lines
+    assert "Overzicht Rivierenwijk: week 47, 16–22 november" in said
+    assert "Nieuw: 3." in said and "Zorgmeldingen: 1 nieuw, 1 open." in said
+    assert "2026-W47" in result.output.split("Chart:")[1]  # the chart file keeps the key
     assert "GEHEIM-MARKER" not in result.output and "Chart:" in result.output
     assert "No group is linked" not in result.output  # nothing sent without --send
 
@@ -104,10 +103,10 @@ def test_export_has_no_personal_data_of_care_signals(database) -> None:
         env=database,
     )
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.output)))
-    assert [r["theme"] for r in rows] == ["afval", "zorg", "afval"]
+    rows = list(csv.DictReader(io.StringIO(result.stdout), delimiter=";"))
+    assert [r["Thema-id"] for r in rows] == ["afval", "zorg", "afval"]
     care = rows[1]
-    assert care["street"] == "" and rows[0]["street"] == "Rijnstraat"
+    assert care["Straat"] == "" and rows[0]["Straat"] == "Rijnstraat"
     assert "GEHEIM-MARKER" not in result.output and "Piet" not in result.output
 
 
@@ -204,8 +203,21 @@ def test_digest_counts_care_without_a_place_and_reports_diverted_signals(databas
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())  # the console wraps long lines
     assert (
-        "Zonder bekende plek (hele gemeente): nieuw 1, open 1; waarvan zorg: nieuw 1, open 1"
+        "Zonder bekende plek (hele gemeente): nieuw 1, open 1; waarvan zorg: nieuw 1, open 1."
         in said
     )
-    assert "1 open melding(en) ging(en) naar iemand anders" in said
+    assert "1 open melding ging naar iemand anders" in said
     assert "GEHEIM-ZORG" not in result.output
+
+
+def test_digest_of_a_quiet_week_is_one_line_without_a_chart(database) -> None:
+    result = runner.invoke(
+        app, ["digest", "--district", "rivierenwijk", "--period", "2026-W46"], env=database
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert said.startswith(
+        "Overzicht Rivierenwijk: week 46, 9–15 november: geen nieuwe meldingen en niets "
+        "afgehandeld. Nu open: 0."
+    )
+    assert "No chart: nothing new and nothing closed." in said and "Chart:" not in said

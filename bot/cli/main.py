@@ -345,14 +345,15 @@ def export(
     district: Annotated[str, typer.Option(help="District id.")],
     from_: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")],
     to: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day.")],
+    output: Annotated[Path | None, typer.Option(help=".csv or .xlsx file; default: stdout")] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Write the district's signals as CSV to stdout, without personal data of care signals."""
-    from bot.cli.time_commands import export_command
+    """Export the district's signals for a spreadsheet; no reporter data, care without street."""
+    from bot.cli.export_command import export_command
 
     municipality = load_or_exit(config)
     _known(district, municipality.districts, "district")
-    export_command(municipality, district, from_.date(), to.date())
+    export_command(municipality, district, from_.date(), to.date(), output)
 
 
 def _known(value: str, known: Any, kind: str) -> None:

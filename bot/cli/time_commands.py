@@ -1,15 +1,16 @@
-"""`wijksignaal tick`, `digest` and `export`: the operator's handles on time and reporting."""
+"""`wijksignaal tick` and `digest`: the operator's handles on time and reporting.
+
+`export` lives in bot/cli/export_command.py and reuses `run_with_services`.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import csv
-import sys
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -66,86 +67,36 @@ def tick_command(municipality: Municipality, console: Console, now_text: str | N
 def digest_command(
     municipality: Municipality, console: Console, district: str, period_label: str, send: bool
 ) -> None:
-    from kern.digests import compose, parse_period, queue_digest
-    from opslag import contacten
+    from kern.digests import compose, parse_period, queue_digest, receives_digest
+    from opslag import overzicht
 
     period = parse_period(period_label)
 
-    async def work(services: Services) -> tuple[str, Path, int]:
+    async def work(services: Services) -> tuple[str, Path | None, int, int]:
         async with services.transaction() as session:
             _, text, png = await compose(session, services, district, period)
-            groups = await contacten.groups_of_district(session, district=district)
+            links = await overzicht.linked_groups(session, district=district)
+            # The scheduled digests' rule: no period that had ended before the group linked.
+            groups = [chat for chat, since in links if receives_digest(period, since)]
             if send and groups:
                 await queue_digest(session, services, district, period, groups)
-        chart = Path(tempfile.gettempdir()) / f"wijksignaal-{district}-{period.label}.png"
-        chart.write_bytes(png)
-        return text, chart, len(groups)
+        chart = None
+        if png is not None:
+            chart = Path(tempfile.gettempdir()) / f"wijksignaal-{district}-{period.label}.png"
+            chart.write_bytes(png)
+        return text, chart, len(groups), len(links) - len(groups)
 
-    text, chart, groups = run_with_services(municipality, work)
+    text, chart, groups, later = run_with_services(municipality, work)
     console.print(_plain(text))
-    console.print(f"\nChart: {chart}")
+    console.print(f"\nChart: {chart}" if chart else "\nNo chart: nothing new and nothing closed.")
     if send:
         console.print(
             f"Queued for {groups} linked group(s); the running bot sends it."
             if groups
             else "No group is linked to this district (/koppel); nothing sent."
         )
-
-
-EXPORT_FIELDS = [
-    "reference",
-    "reported_at",
-    "theme",
-    "neighbourhood",
-    "street",
-    "urgency",
-    "priority",
-    "status",
-    "owner_role",
-    "rule",
-    "deadline",
-    "closed_at",
-    "on_time",
-    "solved",
-]
-
-
-def export_command(municipality: Municipality, district: str, start: date, end: date) -> None:
-    """Write CSV to stdout: no reporter data; care signals without street or description."""
-    from opslag.overzicht import export_rows
-
-    begin = datetime.combine(start, time(0), tzinfo=AMSTERDAM)
-    finish = datetime.combine(end + timedelta(days=1), time(0), tzinfo=AMSTERDAM)
-
-    async def work(services: Services) -> list[Any]:
-        async with services.sessions() as session:
-            return await export_rows(session, district=district, start=begin, end=finish)
-
-    rows = run_with_services(municipality, work)
-    writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_FIELDS)
-    writer.writeheader()
-    for s in rows:
-        sensitive = bool(s.theme and municipality.themes[s.theme].sensitive)
-        writer.writerow(
-            {
-                "reference": s.reference,
-                "reported_at": s.reported_at.astimezone(AMSTERDAM).isoformat(),
-                "theme": s.theme or "",
-                "neighbourhood": s.neighbourhood or "",
-                "street": "" if sensitive else (s.street or ""),
-                "urgency": s.urgency,
-                "priority": s.priority,
-                "status": s.status,
-                "owner_role": municipality.contacts[s.contact_id].role.value,
-                "rule": s.rule_id,
-                "deadline": s.deadline.astimezone(AMSTERDAM).isoformat(),
-                "closed_at": s.closed_at.astimezone(AMSTERDAM).isoformat() if s.closed_at else "",
-                "on_time": ""
-                if s.closed_at is None
-                else ("ja" if s.closed_at <= s.deadline else "nee"),
-                "solved": {True: "ja", False: "nee", None: ""}[s.solved],
-            }
-        )
+        if later:
+            console.print(f"{later} group(s) linked after this period ended: not sent to them.")
 
 
 DistrictArg = Annotated[str, typer.Option("--district", help="District id.")]

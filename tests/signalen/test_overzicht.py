@@ -158,3 +158,36 @@ def test_located_hotspots_match_comparing_every_pair(points) -> None:
         for h in find_hotspots(facts, now=END)
     }
     assert found == _hotspots_by_comparing_every_pair(facts, END)
+
+
+def test_chart_counts_are_the_texts_new_and_closed_per_theme() -> None:
+    """The chart draws per theme what the text counts: new in the period, closed in it."""
+    facts = [
+        fact(1),  # new, open
+        fact(2, closed=local(2026, 11, 18, 12), status="afgehandeld"),  # new and closed
+        fact(3, theme=None),  # new, without a theme
+        fact(  # reported long before, closed in the period: closed, not new
+            4,
+            theme="veiligheid",
+            reported=local(2026, 10, 1, 9),
+            closed=local(2026, 11, 19, 9),
+            status="afgehandeld",
+        ),
+        fact(5, theme="wonen", reported=local(2026, 10, 1, 9)),  # old and open: neither
+    ]
+    d = compute_digest(
+        facts, district="x", period="w", start=START, end=END, calendar=WorkingCalendar()
+    )
+    assert d.closed_by_theme == {"afval": 1, "veiligheid": 1}
+    assert d.chart_counts() == {"afval": (2, 1), "onbekend": (1, 0), "veiligheid": (0, 1)}
+    assert sum(n for n, _ in d.chart_counts().values()) == d.new == 3
+    assert sum(c for _, c in d.chart_counts().values()) == d.closed == 2
+    assert not d.quiet
+
+
+def test_a_period_with_nothing_new_and_nothing_closed_is_quiet() -> None:
+    still_open = fact(1, reported=local(2026, 10, 1, 9))
+    d = compute_digest(
+        [still_open], district="x", period="w", start=START, end=END, calendar=WorkingCalendar()
+    )
+    assert d.quiet and d.open == 1 and d.chart_counts() == {}
