@@ -55,11 +55,11 @@ async def one_report(user: SimUser) -> None:
     await user.taps("Geen foto")
     await user.expect("Hoe dringend")
     await user.taps("Normaal")
-    await user.expect("Mag de behandelaar")
-    await user.taps("Anoniem")
+    await user.expect("Mogen we contact")
+    await user.taps("Nee, anoniem")
     await user.expect("Klopt dit?")
     await user.taps("Versturen")
-    await user.expect("Uw melding is ontvangen")
+    await user.expect("We hebben uw melding ontvangen")
 
 
 async def echo_round(user: SimUser, n: int) -> None:

@@ -92,7 +92,7 @@ async def to_theme(user: SimUser) -> None:
 async def to_description(user: SimUser) -> None:
     await user.says("/melden")
     await tap(user, "Waar gaat uw melding over?", "Afval")
-    await user.expect("Beschrijf", timeout=30)
+    await user.expect("Vertel", timeout=30)
 
 
 async def to_place(user: SimUser) -> None:
@@ -116,12 +116,12 @@ async def to_urgency(user: SimUser) -> None:
 async def to_contact(user: SimUser) -> None:
     await to_urgency(user)
     await user.taps("Normaal")
-    await user.expect("Mag de behandelaar", timeout=30)
+    await user.expect("Mogen we contact", timeout=30)
 
 
 async def to_summary(user: SimUser) -> None:
     await to_contact(user)
-    await user.taps("Anoniem")
+    await user.taps("Nee, anoniem")
     await user.expect("Klopt dit?", timeout=30)
 
 

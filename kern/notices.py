@@ -107,16 +107,22 @@ def place_of(signal: SignalRow, services: Services) -> str:
 def theme_label(services: Services, theme: str | None, taal: str) -> str:
     if theme is None:
         return "?"
-    label = services.municipality.themes[theme].label
-    return label.en if taal == "en" else label.nl
+    return services.municipality.themes[theme].label.get(taal)
 
 
 def owner_phrase(services: Services, contact_id: str, neighbourhood: str | None, taal: str) -> str:
-    """Say who owns a signal in plain words: "de wijkagent van Sluiswijk"."""
+    """Say who owns a signal in plain words, with the organisation a resident knows:
+    "de wijkagent voor Sluiswijk (Politie Oost-Nederland)"."""
     municipality = services.municipality
     contact = municipality.contacts[contact_id]
     place = municipality.neighbourhoods[neighbourhood].name if neighbourhood else municipality.name
-    return services.texts("knoppen.eigenaar", taal, rol=contact.role.value, plek=place)
+    return services.texts(
+        "knoppen.eigenaar",
+        taal,
+        rol=contact.role.value,
+        plek=place,
+        organisatie=contact.organisation or "",
+    )
 
 
 def signal_owner_phrase(services: Services, signal: SignalRow, taal: str) -> str:

@@ -206,7 +206,7 @@ async def _reassure(
             Notice(
                 f"t{timer.id}:reporter",
                 ToReporter(signal.id),
-                "tijd.voortgang",
+                "terugkoppeling.voortgang",
                 lambda taal: {
                     "referentie": signal.reference,
                     "eigenaar": signal_owner_phrase(services, signal, taal),
@@ -241,7 +241,7 @@ async def keep_promise(
         Notice(
             f"{key}:later",
             ToReporter(signal.id),
-            "tijd.duurt_langer",
+            "terugkoppeling.duurt_langer",
             lambda taal: {
                 "referentie": signal.reference,
                 "eigenaar": signal_owner_phrase(services, signal, taal),

@@ -51,6 +51,13 @@ class Municipality:
         return self.settings.name
 
     @property
+    def example_address(self) -> str:
+        """An address for "for example" in prompts, from this municipality's own streets: a
+        resident of Almelo should not be told "Rijnstraat 12"."""
+        streets = self.gazetteer.street_names() if self.gazetteer else []
+        return f"{streets[len(streets) // 2]} 12" if streets else "Kerkstraat 12"
+
+    @property
     def alert_themes(self) -> list[str]:
         """Themes whose urgent reports alert the core group (default: veiligheid and zorg)."""
         if self.settings.alert_themes is not None:

@@ -108,8 +108,16 @@ class DistrictsFile(Strict):
 
 
 class Label(Strict):
+    """A name in the residents' languages. Dutch and English are required; a Turkish or
+    Arabic reader gets the Dutch name where the municipality gives none in their language."""
+
     nl: str
     en: str
+    tr: str | None = None
+    ar: str | None = None
+
+    def get(self, taal: str) -> str:
+        return getattr(self, taal, None) or self.nl
 
 
 class Theme(Strict):

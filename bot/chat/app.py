@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
-from telegram import BotCommand
+from telegram import Bot, BotCommand
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -19,25 +19,19 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat import handlers
+from bot.chat import handlers, werkgroep
 from bot.chat.duties import sending_and_ticking
 from bot.chat.inbox_poller import InboxPoller
 from bot.chat.outbox_sender import Limits, OutboxSender
 from bot.chat.update_lanes import PerChatUpdateProcessor
 from kern.services import Services
+from kern.texts import LANGUAGES, Texts
 from signalen.werkdagen import AMSTERDAM
 
 log = logging.getLogger(__name__)
 
-COMMANDS = [
-    ("melden", "Een melding doen"),
-    ("mijnmeldingen", "Mijn meldingen"),
-    ("annuleren", "Stoppen met deze melding"),
-    ("taal", "Nederlands / English"),
-    ("taken", "Mijn openstaande meldingen (professionals)"),
-    ("signaleren", "Een signaal doorgeven (professionals)"),
-    ("help", "Hulp"),
-]
+COMMANDS = ["melden", "mijnmeldingen", "annuleren", "taal", "taken", "signaleren", "help"]
+"""The command menu; its descriptions are in algemeen.j2, translated like every sentence."""
 
 
 @dataclass
@@ -76,6 +70,7 @@ def register_handlers(application: Application) -> None:
     add(CommandHandler("start", handlers.start, filters=private))
     add(CommandHandler("help", handlers.help_))
     add(CommandHandler("koppel", handlers.link_group))
+    add(CommandHandler("overzicht", werkgroep.overview))
     add(CommandHandler(sorted(_private_commands()), handlers.private_only, filters=group))
     add(CommandHandler("melden", handlers.report, filters=private))
     add(CommandHandler("signaleren", handlers.signal, filters=private))
@@ -135,8 +130,12 @@ async def started(
                 await application.stop()
 
 
-async def set_commands(application: Application) -> None:
-    await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+async def set_commands(bot: Bot, texts: Texts) -> None:
+    """The command menu in every language: Telegram shows a user the menu of their app's
+    language, and the Dutch one (the default, without language code) to everyone else."""
+    for taal in (None, *LANGUAGES):
+        menu = [BotCommand(c, texts("algemeen.commando", taal or "nl", naam=c)) for c in COMMANDS]
+        await bot.set_my_commands(menu, language_code=taal)
 
 
 @asynccontextmanager
@@ -153,7 +152,7 @@ async def running(
     """Run the bot (polling), the outbox sender and the ticker until the block ends."""
     urls = {"token": token, "api_url": api_url, "file_url": file_url}
     async with started(services, limits=limits, **urls) as (application, sender):
-        await set_commands(application)
+        await set_commands(application.bot, services.texts)
         worker = Worker(application, sender, asyncio.Event())
         poller = InboxPoller(application, services, timeout=poll_timeout)
         await poller.replay()

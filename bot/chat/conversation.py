@@ -136,7 +136,8 @@ async def ask(turn: Turn, draft: Draft) -> None:
         thema = theme_label(turn.services, draft.theme, taal)
         turn.say(turn.t("melden.vraag_beschrijving", thema=thema))
     elif step is Step.PLACE:
-        turn.say(turn.t("melden.vraag_plek"), share_location(texts, taal))
+        example = turn.services.municipality.example_address
+        turn.say(turn.t("melden.vraag_plek", voorbeeld=example), share_location(texts, taal))
     elif step is Step.PHOTOS:
         rows = [[_choice(draft, "geen_foto", "photo", "done")]]
         turn.say(turn.t("melden.vraag_fotos"), inline(texts, taal, rows))
@@ -146,8 +147,8 @@ async def ask(turn: Turn, draft: Draft) -> None:
     elif step is Step.CONTACT:
         rows = [
             [
-                _choice(draft, "anoniem", "contact", "anon"),
                 _choice(draft, "met_naam", "contact", "name"),
+                _choice(draft, "anoniem", "contact", "anon"),
             ]
         ]
         turn.say(turn.t("melden.vraag_contact"), inline(texts, taal, rows))
@@ -224,7 +225,8 @@ async def typed_place(turn: Turn, draft: Draft, text: str) -> None:
         await place_chosen(turn, draft)
         return
     if len(text) > MAX_PLACE:
-        turn.say(turn.t("melden.plek_te_lang", max=MAX_PLACE))
+        example = turn.services.municipality.example_address
+        turn.say(turn.t("melden.plek_te_lang", max=MAX_PLACE, voorbeeld=example))
         return
     municipality = turn.services.municipality
     street, number = split_address(text)

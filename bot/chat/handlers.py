@@ -15,7 +15,7 @@ from kern.buttons import DraftButton, LanguageButton, SignalButton, decode, enco
 from kern.draft import Step
 from kern.notices import Choice, place_of, theme_label
 from kern.services import Services
-from kern.texts import LANGUAGES, language_of, say_time
+from kern.texts import LANGUAGE_NAMES, LANGUAGES, language_of, say_time
 from opslag import contacten, meldingen
 from signalen.model import ReporterRole, canonical_reference
 
@@ -55,7 +55,7 @@ async def start(turn: Turn) -> None:
 @in_turn
 async def help_(turn: Turn) -> None:
     """List what the bot can do."""
-    turn.say(turn.t("algemeen.hulp", professional=turn.contact is not None))
+    turn.say(turn.t("algemeen.hulp_professional" if turn.contact else "algemeen.hulp"))
 
 
 @in_turn
@@ -116,10 +116,11 @@ async def tasks(turn: Turn) -> None:
 async def language(turn: Turn) -> None:
     """Offer the languages (/taal)."""
     choices = [
-        Choice(name, encode(LanguageButton(code)))
-        for code, name in (("nl", "nederlands"), ("en", "english"))
+        Choice(LANGUAGE_NAMES[code], encode(LanguageButton(code)), literal=True)
+        for code in LANGUAGES
     ]
-    turn.say(turn.t("algemeen.kies_taal"), inline(turn.services.texts, turn.taal, [choices]))
+    rows = [choices[:2], choices[2:]]
+    turn.say(turn.t("algemeen.kies_taal"), inline(turn.services.texts, turn.taal, rows))
 
 
 @in_turn
@@ -133,7 +134,13 @@ async def link_group(turn: Turn) -> None:
     if district is None or district not in turn.services.municipality.districts:
         turn.say(turn.t("algemeen.groep_code_fout"))
         return
-    await contacten.link_group(turn.session, chat_id=turn.chat_id, district=district, at=turn.now)
+    from opslag.overzicht import group_link  # the link time decides which digests it gets
+
+    # Linked again to the same district (a fresh code): it keeps its first link time, so
+    # the next digest is not lost; a new district counts from now (kern.digests).
+    before = await group_link(turn.session, chat_id=turn.chat_id)
+    since = before.linked_at if before and before.district == district else turn.now
+    await contacten.link_group(turn.session, chat_id=turn.chat_id, district=district, at=since)
     log.info("group %s linked to district %s", turn.chat_id, district)
     turn.say(
         turn.t("algemeen.groep_gekoppeld", wijk=turn.services.municipality.districts[district].name)
@@ -148,7 +155,8 @@ async def private_only(turn: Turn) -> None:
 
 @in_turn
 async def unknown_command(turn: Turn) -> None:
-    turn.say(turn.t("algemeen.onbekend_commando", professional=turn.contact is not None))
+    professional = turn.contact is not None
+    turn.say(turn.t(f"algemeen.onbekend_commando{'_professional' if professional else ''}"))
 
 
 @in_turn

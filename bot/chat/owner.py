@@ -330,7 +330,7 @@ async def register(turn: Turn, token: str) -> None:
         turn.t(
             "behandelaar.welkom",
             naam=contact.name,
-            rol=contact.role.value.replace("_", " "),
+            rol=turn.t("knoppen.rol", rol=contact.role.value),
             organisatie=contact.organisation,
         )
     )

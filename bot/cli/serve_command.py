@@ -84,8 +84,9 @@ async def _prepare(settings: Settings) -> None:
     """Once, before the workers start: migrate, the command menu, and the webhook."""
     from telegram import Bot
 
-    from bot.chat.app import COMMANDS
+    from bot.chat.app import set_commands
     from bot.web.telegram_hook import register
+    from kern.texts import Texts
     from opslag.database import make_engine, upgrade
 
     engine = make_engine(settings.database_url)
@@ -100,7 +101,7 @@ async def _prepare(settings: Settings) -> None:
         base_file_url=settings.telegram_file_url,
     )
     async with bot:
-        await bot.set_my_commands(list(COMMANDS))
+        await set_commands(bot, Texts())
         await register(
             bot,
             url=settings.wijksignaal_webhook_url,

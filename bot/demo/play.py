@@ -18,7 +18,6 @@ from sqlmodel import col, select
 from bot.chat.app import running
 from bot.simulator.people import SimGroup, SimUser
 from bot.simulator.server import BotApiSimulator, ChatMessage
-from kern.notices import signal_owner_phrase
 from kern.services import Services
 from kern.texts import Texts, say_date
 from kern.ticker import tick
@@ -194,7 +193,7 @@ async def _day(
             photo=False,
             contact="Anoniem",
         )
-    await p["olaf"].expect("hoort bij een hotspot")
+    await p["olaf"].expect("hoort bij een plek met veel meldingen")
 
     await _settle(services)
     clock.jump_to(9, 20)
@@ -228,7 +227,7 @@ async def _day(
     log.scene("The owners take their reports on")
     for key, reference in (("olaf", "000001"), ("bram", "000004"), ("hatice", "000005")):
         await _tap(log, p[key], "Oppakken", reference)
-    await ans.expect("opgepakt")
+    await ans.expect("is met uw melding")
 
     await _settle(services)
     clock.jump_to(15, 30)
@@ -242,12 +241,12 @@ async def _day(
         await p[key].expect("Wat is er gedaan")
         await _say(log, p[key], note)
         await p[key].expect("is afgerond")
-    await _tap(log, fatima, "Ja, opgelost", "Is het opgelost?")
+    await _tap(log, fatima, "Ja, opgelost", "Is het probleem opgelost?")
     await fatima.expect("Fijn om te horen")
-    await _tap(log, p["kees"], "Nee, niet opgelost", "Is het opgelost?")
+    await _tap(log, p["kees"], "Nee, niet opgelost", "Is het probleem opgelost?")
     await p["kees"].expect("Jammer")
     await p["bram"].expect("Heropende melding")
-    await _tap(log, ans, "Ja, opgelost", "Is het opgelost?")
+    await _tap(log, ans, "Ja, opgelost", "Is het probleem opgelost?")
     await ans.expect("Fijn om te horen")
 
 
@@ -283,13 +282,13 @@ async def _report(
     await user.expect("Wilt u er een foto")
     if photo:
         await _do(log, user, "[stuurt een foto]", user.sends_photo())
-        await _tap(log, user, "Klaar", "Foto ontvangen")
+        await _tap(log, user, "Klaar", "foto ontvangen")
     else:
         await _tap(log, user, "Geen foto", "Wilt u er een foto")
     await _tap(log, user, "Normaal", "Hoe dringend")
-    await _tap(log, user, contact, "Mag de behandelaar")
+    await _tap(log, user, contact, "Mogen we contact")
     await _tap(log, user, "Versturen", "Klopt dit?")
-    await user.expect("Uw melding is ontvangen")
+    await user.expect("We hebben uw melding ontvangen")
 
 
 async def _do(log: Transcript, user: SimUser, shown: str, action: object) -> None:
@@ -311,6 +310,14 @@ async def _signals(services: Services) -> list[SignalRow]:
         return list(await session.scalars(select(SignalRow).order_by(col(SignalRow.id))))
 
 
+def _owner(services: Services, signal: SignalRow) -> str:
+    """The owner's role and place, short enough for a table column."""
+    contact = services.municipality.contacts[signal.contact_id]
+    neighbourhood = services.municipality.neighbourhoods.get(signal.neighbourhood or "")
+    place = neighbourhood.name if neighbourhood else services.municipality.name
+    return services.texts("knoppen.eigenaar", "nl", rol=contact.role.value, plek=place)
+
+
 def _summary(console: Console, services: Services, signals: list[SignalRow]) -> None:
     table = Table(title="The day in figures: every report has exactly one owner")
     for column in ("reference", "theme", "owner", "rule (why)", "status", "solved", "due"):
@@ -319,9 +326,9 @@ def _summary(console: Console, services: Services, signals: list[SignalRow]) -> 
         table.add_row(
             s.reference,
             s.theme or "?",
-            signal_owner_phrase(services, s, "nl"),
+            _owner(services, s),
             s.rule_id,
-            s.status,
+            services.texts("knoppen.status", "nl", waarde=s.status),
             {True: "ja", False: "nee", None: "–"}[s.solved],
             say_date(s.deadline, "nl", with_day=False),
         )

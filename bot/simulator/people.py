@@ -122,9 +122,16 @@ class SimUser:
 
     async def expect(self, fragment: str, *, timeout: float = 10.0) -> ChatMessage:
         """Wait for the next bot message containing `fragment`; skipped ones are consumed."""
-        message = await self.sim.wait_for(
-            self.id, lambda m: fragment.lower() in m.body.lower(), after=self.seen, timeout=timeout
-        )
+        try:
+            message = await self.sim.wait_for(
+                self.id,
+                lambda m: fragment.lower() in m.body.lower(),
+                after=self.seen,
+                timeout=timeout,
+            )
+        except TimeoutError:
+            seen = [m.body[:120] for m in self.inbox()[-4:]]
+            raise AssertionError(f"{self.first_name} never got {fragment!r}: {seen}") from None
         self.seen = self.sim.bot_messages(self.id).index(message) + 1
         return message
 

@@ -23,6 +23,7 @@ from aiohttp import web
 from bot.simulator.faults import DROPPED, FAULTABLE, SENDING, Chaos, Fault
 from bot.simulator.messages import ChatMessage, error_response, message_json, request_params
 from bot.simulator.telegram_rules import ApiError, FloodControl, check_markup, parse_text
+from bot.simulator.telegram_rules import check_commands as command_menu
 from bot.simulator.webhook import WebhookMode
 
 
@@ -44,7 +45,7 @@ class BotApiSimulator(WebhookMode):
         self.calls: dict[str, int] = defaultdict(int)
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.files: dict[str, bytes] = {}
-        self.commands: list[dict[str, Any]] = []
+        self.command_menus: dict[str, list[dict[str, Any]]] = {}
         self.refused: list[tuple[str, int, str]] = []
         self._faults: list[Fault] = []
         self.chaos: Chaos | None = None
@@ -273,7 +274,8 @@ class BotApiSimulator(WebhookMode):
         }
 
     async def _m_setMyCommands(self, params: dict[str, Any]) -> bool:
-        self.commands = params.get("commands", [])
+        language, commands = command_menu(params)  # per language; "" is everyone else's
+        self.command_menus[language] = commands
         return True
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:

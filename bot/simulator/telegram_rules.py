@@ -4,6 +4,7 @@ would refuse."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict, deque
 from html.parser import HTMLParser
 from typing import Any
@@ -137,3 +138,17 @@ def check_markup(markup: Any) -> None:
         for button in row:
             if len(button.get("callback_data", "").encode()) > 64:
                 raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+
+
+def check_commands(params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """setMyCommands' parameters as Telegram checks them: (language code or "", commands)."""
+    commands = params.get("commands", [])
+    if isinstance(commands, str):
+        commands = json.loads(commands)
+    language = params.get("language_code") or ""
+    if language and (len(language) != 2 or not language.isalpha()):
+        raise ApiError(400, "Bad Request: invalid language code specified")
+    for command in commands:
+        if not 1 <= len(command.get("description", "")) <= 256:
+            raise ApiError(400, "Bad Request: command description length must be 1-256")
+    return language, commands

@@ -108,7 +108,7 @@ async def _serving(
     ) as (application, sender):
         app.state.application = application
         if register:
-            await set_commands(application)
+            await set_commands(application.bot, services.texts)
             await telegram_hook.register(
                 application.bot,
                 url=settings.wijksignaal_webhook_url or "",

@@ -234,8 +234,8 @@ def _owner(services: Services, signal: SignalRow) -> str:
     if not _known(services, signal):  # removed from the config since
         return services.municipality.name
     contact = services.municipality.contacts[signal.contact_id]
-    role = services.texts("knoppen.eigenaar", "nl", rol=contact.role.value, plek="")
-    role = role.rsplit(" ", 1)[0].removeprefix("de ").removeprefix("het ")
+    role = services.texts("knoppen.rol", "nl", rol=contact.role.value)
+    role = role.removeprefix("de ").removeprefix("het ")
     return f"{contact.organisation} ({role})"
 
 

@@ -202,7 +202,7 @@ class Fuzzer:
             )
         ):
             await self._message("text", text=random_text(self.rnd))
-        elif ("Mag de behandelaar" in last or "May the" in last) and self.rnd.random() < 0.5:
+        elif ("Mogen we contact" in last or "May the" in last) and self.rnd.random() < 0.5:
             await self._message("text", text=random_text(self.rnd, 300))
         else:
             await self.presses_own_button()

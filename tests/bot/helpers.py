@@ -24,11 +24,11 @@ async def finish_report(
     await user.taps("Geen foto")
     await user.expect("Hoe dringend is het?", timeout=timeout)
     await user.taps(urgency)
-    await user.expect("Mag de behandelaar contact met u opnemen?", timeout=timeout)
+    await user.expect("Mogen we contact met u opnemen", timeout=timeout)
     await user.taps(contact)
     await user.expect("Klopt dit?", timeout=timeout)
     await user.taps("Versturen")
-    receipt = await user.expect("Uw melding is ontvangen", timeout=timeout)
+    receipt = await user.expect("We hebben uw melding ontvangen", timeout=timeout)
     return receipt.body.split("Nummer: ")[1].split()[0]
 
 
@@ -46,6 +46,6 @@ async def report_waste(
     return await finish_report(
         resident,
         place=place,
-        contact="Anoniem melden" if anonymous else "Ja, via Telegram",
+        contact="Nee, anoniem" if anonymous else "Ja, via Telegram",
         timeout=timeout,
     )

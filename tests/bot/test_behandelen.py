@@ -28,10 +28,10 @@ async def test_owner_accepts_and_closes_and_reporter_confirms_solved(
 
     await owner.taps("Oppakken", card)
     await resident.expect(
-        f"Goed nieuws: de wijkbeheerder van Deltabuurt heeft uw melding {reference} opgepakt."
+        f"Goed nieuws: de wijkbeheerder voor Deltabuurt (Gemeente Deventer, Wijkbeheer) is met uw melding {reference} bezig."
     )
     refreshed = owner.inbox()[owner.inbox().index(card)]
-    assert "Status: in behandeling" in refreshed.body
+    assert "Status: wordt opgepakt" in refreshed.body
     assert [label for label, _ in refreshed.buttons()] == [
         "Afgerond",
         "Doorsturen",
@@ -42,7 +42,7 @@ async def test_owner_accepts_and_closes_and_reporter_confirms_solved(
     await owner.expect("Wat is er gedaan met")
     await owner.says("Zakken opgehaald & bewoners aangesproken")
     await owner.expect(f"{reference} is afgerond")
-    closed = await resident.expect(f"Uw melding {reference} is afgehandeld.")
+    closed = await resident.expect(f"Uw melding {reference} is klaar.")
     assert "Wat er is gedaan: Zakken opgehaald & bewoners aangesproken" in closed.body
     await resident.taps("Ja, opgelost", closed)
     await resident.expect("Fijn om te horen")
@@ -66,9 +66,9 @@ async def test_not_solved_reopens_and_tells_the_owner(
     await owner.expect("Wat is er gedaan")
     await owner.taps("Zonder toelichting")
     await owner.expect("is afgerond")
-    closed = await resident.expect("Is het opgelost?")
+    closed = await resident.expect("Is het probleem opgelost?")
     await resident.taps("Nee, niet opgelost", closed)
-    await resident.expect(f"Jammer. We hebben {reference} heropend")
+    await resident.expect(f"Jammer. We hebben {reference} weer open gezet")
     reopened = await owner.expect(f"Heropende melding {reference}")
     assert "Oppakken" in [label for label, _ in reopened.buttons()]
     signal = await _signal(services, reference)
@@ -91,16 +91,16 @@ async def test_hand_over_with_reason_goes_to_the_new_owner_and_reporter_hears(
     await owner.expect(f"{reference} is doorgestuurd naar")
     handed = await enforcer.expect(f"Doorgestuurde melding {reference}")
     assert "Dit is een woning met illegale kamerverhuur" in handed.body
-    await resident.expect(
-        f"Uw melding {reference} is doorgestuurd naar de handhaver van Deltabuurt"
-    )
+    await resident.expect(f"uw melding {reference} doorgestuurd naar de handhaver voor Deltabuurt")
     signal = await _signal(services, reference)
     assert (signal.status, signal.contact_id) == ("doorgezet", "hh-rivierenwijk")
 
     # The old owner's buttons no longer work; the new owner's do.
     await owner.taps_data(old_accept, card)
     await enforcer.taps("Oppakken", handed)
-    await resident.expect("Goed nieuws: de handhaver van Deltabuurt heeft uw melding")
+    await resident.expect(
+        "Goed nieuws: de handhaver voor Deltabuurt (Gemeente Deventer, Toezicht en Handhaving) is met uw melding"
+    )
     assert (await _signal(services, reference)).status == "in_behandeling"
 
 
@@ -141,7 +141,7 @@ async def test_forged_callback_is_refused_and_changes_nothing(
     await sim.quiet()
     answers = list(sim.callback_answers.values())[answers_before:]
     assert len(answers) == 4 and all(a.get("show_alert") for a in answers)
-    assert sum("niet de behandelaar" in a["text"] for a in answers) == 3
+    assert sum("niet de eigenaar" in a["text"] for a in answers) == 3
     after = await _signal(services, reference)
     assert (after.status, after.contact_id) == ("toegewezen", "wb-rivierenwijk")
     async with services.sessions() as session:
@@ -158,7 +158,7 @@ async def test_coordinator_may_act_on_any_signal(bot, resident, link_contact, se
     card = await owner.expect(f"Nieuwe melding {reference}")
     signal = await _signal(services, reference)
     await coordinator.taps_data(f"s:{signal.id}.{signal.version}:ok", card)
-    await resident.expect("heeft uw melding")
+    await resident.expect("is met uw melding")
     assert (await _signal(services, reference)).status == "in_behandeling"
 
 
@@ -201,11 +201,11 @@ async def test_professional_signals_with_role_professional(bot, link_contact, se
     await agent.says("/signaleren")
     await agent.expect("Waar gaat uw melding over?")
     await agent.taps("Zorg om een buur")
-    await agent.expect("Beschrijf in een paar zinnen")
+    await agent.expect("Vertel in een paar zinnen")
     await agent.says("Oudere man op de Randerstraat lijkt verward en eet slecht")
     reference = await finish_report(agent, place="Randerstraat 8", contact="Ja, via Telegram")
-    receipt = next(m for m in agent.inbox() if "Uw melding is ontvangen" in m.body)
-    assert "Het sociaal team van Sluiswijk pakt dit op" in receipt.body
+    receipt = next(m for m in agent.inbox() if "We hebben uw melding ontvangen" in m.body)
+    assert "Het sociaal team voor Sluiswijk (Sociaal Team Deventer) pakt dit op" in receipt.body
     signal = await _signal(services, reference)
     assert (signal.reporter_role, signal.reporter_name, signal.contact_id) == (
         "professional",
@@ -254,7 +254,7 @@ async def test_an_old_card_pressed_by_its_owner_is_brought_up_to_date(
     card = await owner.expect(f"Nieuwe melding {reference}")
     sim.fail_next("editMessageText", status=502, chat_id=owner.id)
     await owner.taps("Oppakken", card)
-    await resident.expect(f"heeft uw melding {reference} opgepakt")
+    await resident.expect(f"is met uw melding {reference} bezig")
     assert "Oppakken" in [label for label, _ in card.buttons()]  # the lost edit
 
     await owner.taps("Afgerond", card)
@@ -262,10 +262,10 @@ async def test_an_old_card_pressed_by_its_owner_is_brought_up_to_date(
         if "Oppakken" not in [label for label, _ in card.buttons()]:
             break
         await asyncio.sleep(0.05)
-    assert "Status: in behandeling" in card.body
+    assert "Status: wordt opgepakt" in card.body
     assert [label for label, _ in card.buttons()] == ["Afgerond", "Doorsturen", "Niet voor mij"]
     answers = [a.get("text", "") for a in sim.callback_answers.values()]
-    assert f"{reference} is intussen veranderd. De kaart laat nu zien hoe het ervoor staat." in (
+    assert f"{reference} is intussen veranderd. Hieronder ziet u hoe het nu staat." in (
         answers
     )
     await owner.taps("Afgerond", card)

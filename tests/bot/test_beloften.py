@@ -34,7 +34,7 @@ def _move_clock(services, to: datetime) -> None:
 
 
 def _said_dates(text: str) -> list[date]:
-    """The dates a message states ("maandag 30 nov"); the tests run from Nov 2026 on."""
+    """The dates a message states ("maandag 30 november"); the tests run from Nov 2026 on."""
     return [
         date(2026 if _MONTHS.index(month) >= 10 else 2027, _MONTHS.index(month) + 1, int(day))
         for day, month in _SAID_DATE.findall(text)
@@ -51,7 +51,7 @@ async def _until(condition, timeout: float = 5.0) -> None:
 async def _close(owner, resident, reference: str) -> None:
     card = await owner.expect(f"Nieuwe melding {reference}")
     await owner.taps("Oppakken", card)
-    await resident.expect("opgepakt")
+    await resident.expect("is met uw melding")
     await owner.taps("Afgerond", card)
     await owner.expect("Wat is er gedaan")
     await owner.taps("Zonder toelichting")
@@ -66,21 +66,23 @@ async def test_reopened_report_gets_fresh_reminders_and_escalates(
     manager = await link_contact("wm-rivierenwijk", 2003, "Vera")
     reference = await report_waste(resident)  # Monday 23 Nov; due Wednesday 25 Nov
     await _close(owner, resident, reference)
-    closed = await resident.expect("Is het opgelost?")
+    closed = await resident.expect("Is het probleem opgelost?")
 
     _move_clock(services, local(2026, 11, 26, 10, 0))  # the resident answers on Thursday
     await resident.taps("Nee, niet opgelost", closed)
-    reopened = await resident.expect(f"We hebben {reference} heropend")
-    assert "U hoort uiterlijk maandag 30 nov van ons" in reopened.body  # two working days on
+    reopened = await resident.expect(f"We hebben {reference} weer open gezet")
+    assert (
+        "U hoort het uiterlijk maandag 30 november van ons" in reopened.body
+    )  # two working days on
     await owner.expect(f"Heropende melding {reference}")
 
     await tick(services, local(2026, 11, 27, 17, 1))
-    await owner.expect(f"Herinnering: {reference} moet morgen klaar zijn (maandag 30 nov)")
+    await owner.expect(f"Herinnering: {reference} moet morgen klaar zijn (maandag 30 november)")
     await tick(services, local(2026, 12, 2, 16, 59))
     assert (await _signal(services, reference)).escalated_at is None
     await tick(services, local(2026, 12, 2, 17, 1))  # twice the new term
-    await manager.expect(f"Escalatie: {reference} in Deltabuurt")
-    await owner.expect(f"{reference} is over tijd en is geëscaleerd naar Vera Brouwer")
+    await manager.expect(f"Te laat: {reference} in Deltabuurt")
+    await owner.expect(f"{reference} is te laat. Vera Brouwer is gevraagd")
     assert (await _signal(services, reference)).escalation_contact_id == "wm-rivierenwijk"
 
 
@@ -99,17 +101,17 @@ async def test_handed_over_report_reminds_the_new_owner_and_escalates_from_a_new
     await owner.expect("Waarom?")
     await owner.says("Illegale kamerverhuur op dit adres")
     await enforcer.expect(f"Doorgestuurde melding {reference}")
-    heard = await resident.expect(f"Uw melding {reference} is doorgestuurd")
-    assert "Verwacht uiterlijk vrijdag 27 nov" in heard.body
+    heard = await resident.expect(f"uw melding {reference} doorgestuurd")
+    assert "U hoort het uiterlijk vrijdag 27 november" in heard.body
 
     await tick(services, local(2026, 11, 26, 17, 1))
-    await enforcer.expect(f"Herinnering: {reference} moet morgen klaar zijn (vrijdag 27 nov)")
+    await enforcer.expect(f"Herinnering: {reference} moet morgen klaar zijn (vrijdag 27 november)")
     await tick(services, local(2026, 11, 27, 17, 1))  # the old term would escalate now
     await enforcer.expect(f"Herinnering: {reference} moet nu klaar zijn")
     assert (await _signal(services, reference)).escalated_at is None
     await tick(services, local(2026, 12, 1, 17, 1))
-    await manager.expect(f"Escalatie: {reference} in Deltabuurt")
-    await enforcer.expect(f"{reference} is over tijd en is geëscaleerd naar Vera Brouwer")
+    await manager.expect(f"Te laat: {reference} in Deltabuurt")
+    await enforcer.expect(f"{reference} is te laat. Vera Brouwer is gevraagd")
     assert not [m for m in owner.inbox() if "Herinnering" in m.body or "geëscaleerd" in m.body]
 
 
@@ -119,17 +121,17 @@ async def test_passed_promise_brings_a_new_future_date(
 ) -> None:
     owner = await link_contact("wb-rivierenwijk", 2001, "Olaf")
     reference = await report_waste(resident)
-    receipt = next(m for m in resident.inbox() if "Uw melding is ontvangen" in m.body)
-    assert "U hoort uiterlijk woensdag 25 nov van ons" in receipt.body
+    receipt = next(m for m in resident.inbox() if "We hebben uw melding ontvangen" in m.body)
+    assert "U hoort het uiterlijk woensdag 25 november van ons" in receipt.body
     card = await owner.expect(f"Nieuwe melding {reference}")
     await owner.taps("Oppakken", card)
-    await resident.expect("opgepakt")
+    await resident.expect("is met uw melding")
 
     await tick(services, local(2026, 11, 25, 16, 59))
     assert not [m for m in resident.inbox() if "duurt langer" in m.body]
     await tick(services, local(2026, 11, 25, 17, 0))  # the promised moment, still open
     later = await resident.expect(f"Uw melding {reference} duurt langer dan we zeiden")
-    assert "U hoort uiterlijk maandag 30 nov van ons" in later.body
+    assert "U hoort het uiterlijk maandag 30 november van ons" in later.body
     assert (await _signal(services, reference)).expected_at == local(2026, 11, 30, 17, 0)
 
 
@@ -140,7 +142,7 @@ async def test_no_message_to_the_reporter_states_a_past_date_after_a_long_quiet_
     reference = await report_waste(resident)
     card = await owner.expect(f"Nieuwe melding {reference}")
     await owner.taps("Oppakken", card)
-    await resident.expect("opgepakt")
+    await resident.expect("is met uw melding")
     await tick(services, local(2026, 11, 25, 17, 0))
     await resident.expect("duurt langer dan we zeiden")  # now promised for Monday 30 Nov
 
@@ -168,8 +170,11 @@ async def test_report_for_an_unlinked_contact_goes_to_the_next_linked_one_in_lin
 ) -> None:
     manager = await link_contact("wm-rivierenwijk", 2003, "Vera")  # the wijkbeheerder is not
     reference = await report_waste(resident)
-    receipt = next(m for m in resident.inbox() if "Uw melding is ontvangen" in m.body)
-    assert "De wijkmanager van Deltabuurt pakt dit op" in receipt.body
+    receipt = next(m for m in resident.inbox() if "We hebben uw melding ontvangen" in m.body)
+    assert (
+        "De wijkmanager voor Deltabuurt (Gemeente Deventer, Wijkmanagement) pakt dit op"
+        in receipt.body
+    )
     card = await manager.expect(f"Nieuwe melding {reference}")
     assert "Het was bedoeld voor Olaf Brouwer, die nog niet op Telegram zit" in card.body
     signal = await _signal(services, reference)
@@ -196,7 +201,7 @@ async def test_handover_to_an_unlinked_contact_goes_to_the_next_in_line_and_says
     assert "Kamerverhuur, dit is voor handhaving" in handed.body
     assert "Het was bedoeld voor Ruben Koster, die nog niet op Telegram zit" in handed.body
     await resident.expect(
-        f"Uw melding {reference} is doorgestuurd naar de wijkmanager van Deltabuurt"
+        f"uw melding {reference} doorgestuurd naar de wijkmanager voor Deltabuurt"
     )
     signal = await _signal(services, reference)
     assert (signal.contact_id, signal.diverted_from) == ("wm-rivierenwijk", "hh-rivierenwijk")
@@ -214,8 +219,11 @@ async def test_care_report_without_a_place_goes_to_the_care_intake_and_coordinat
     await neighbour.expect("Zorg om een buur?")
     await neighbour.taps("Ja")
     reference = await finish_report(neighbour, place="Weet ik niet")
-    receipt = next(m for m in neighbour.inbox() if "Uw melding is ontvangen" in m.body)
-    assert "Het sociaal team van Deventer pakt dit op" in receipt.body
+    receipt = next(m for m in neighbour.inbox() if "We hebben uw melding ontvangen" in m.body)
+    assert (
+        "Het sociaal team voor Deventer (Sociaal Team Deventer, centrale intake) pakt dit op"
+        in receipt.body
+    )
     assert (await _signal(services, reference)).contact_id == "st-intake"
     await intake.expect(f"Nieuwe melding {reference}")
 
@@ -255,11 +263,11 @@ async def test_card_from_tasks_comes_with_photos_pin_and_map_link(
     await resident.shares_location(52.24100, 6.16800)
     await resident.expect("Wilt u er een foto bij sturen?")
     await resident.sends_photo(b"\xff\xd8zakken")
-    await resident.taps("Klaar", await resident.expect("Foto ontvangen (1)"))
+    await resident.taps("Klaar", await resident.expect("1 foto ontvangen"))
     await resident.taps("Normaal", await resident.expect("Hoe dringend"))
-    await resident.taps("Anoniem", await resident.expect("Mag de behandelaar"))
+    await resident.taps("Nee, anoniem", await resident.expect("Mogen we contact"))
     await resident.taps("Versturen", await resident.expect("Klopt dit?"))
-    receipt = await resident.expect("Uw melding is ontvangen")
+    receipt = await resident.expect("We hebben uw melding ontvangen")
     reference = receipt.body.split("Nummer: ")[1].split()[0]
     await owner.expect(f"Nieuwe melding {reference}")
     await sim.quiet(1.2)
@@ -288,7 +296,8 @@ async def test_handed_over_card_says_why_and_the_old_card_loses_its_buttons(
     reference = await report_waste(resident)
     card = await owner.expect(f"Nieuwe melding {reference}")
     assert (
-        "Waarom bij u: u bent de wijkbeheerder van Deltabuurt (regel afval-wijkbeheer)" in card.body
+        "Waarom bij u: u bent de wijkbeheerder voor Deltabuurt (Gemeente Deventer, Wijkbeheer) (regel afval-wijkbeheer)"
+        in card.body
     )
     await owner.taps("Doorsturen", card)
     await owner.taps("(handhaving)", await owner.expect("Naar wie stuurt u"))

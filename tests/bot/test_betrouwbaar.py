@@ -37,12 +37,12 @@ async def test_reference_reaches_the_resident_when_the_direct_reply_fails(
     await resident.taps("Geen foto")
     await resident.expect("Hoe dringend is het?")
     await resident.taps("Normaal")
-    await resident.expect("Mag de behandelaar contact met u opnemen?")
-    await resident.taps("Anoniem")
+    await resident.expect("Mogen we contact met u opnemen")
+    await resident.taps("Nee, anoniem")
     await resident.expect("Klopt dit?")
     sim.fail_next("sendMessage", status=502, chat_id=resident.id)
     await resident.taps("Versturen")
-    receipt = await resident.expect("Uw melding is ontvangen", timeout=20)
+    receipt = await resident.expect("We hebben uw melding ontvangen", timeout=20)
     assert "WS-2026-" in receipt.body
     assert [code for _, code, _ in sim.refused] == [502]
 
@@ -50,9 +50,9 @@ async def test_reference_reaches_the_resident_when_the_direct_reply_fails(
 async def test_a_429_on_a_reply_is_retried_after_its_wait_and_sent_once(bot, sim, resident) -> None:
     sim.fail_next("sendMessage", status=429, retry_after=1, chat_id=resident.id)
     await resident.says("/start")
-    await resident.expect("Met Wijksignaal meldt u problemen", timeout=20)
+    await resident.expect("Hier meldt u problemen", timeout=20)
     await sim.quiet(0.5)
-    assert sum("Met Wijksignaal" in m.body for m in resident.inbox()) == 1
+    assert sum("Hier meldt u problemen" in m.body for m in resident.inbox()) == 1
 
 
 def _url(engine: AsyncEngine) -> str:
@@ -252,8 +252,8 @@ async def test_with_a_fifth_of_all_calls_failing_every_message_arrives_once_and_
         300,
     )
     for user, (_, reference) in zip(residents, reported, strict=True):
-        await user.expect(f"heeft uw melding {reference}", timeout=90)
-        solved = await user.expect("Is het opgelost?", timeout=90)
+        await user.expect(f"is met uw melding {reference}", timeout=90)
+        solved = await user.expect("Is het probleem opgelost?", timeout=90)
         assert reference in solved.body
     sim.inject_faults(0, seed=0)
     # Messages still waiting out a back-off go when it ends; wait for the queue to empty.

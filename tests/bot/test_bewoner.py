@@ -14,10 +14,12 @@ async def test_my_reports_and_history_show_only_own_reports(bot, sim, resident, 
     reference = await report_waste(resident)
     await resident.says("/mijnmeldingen")
     listing = await resident.expect("Uw meldingen")
-    assert f"{reference} · Afval · Rijnstraat 12, Deltabuurt · toegewezen" in listing.body
+    assert (
+        f"{reference} · Afval · Rijnstraat 12, Deltabuurt · bij de juiste persoon" in listing.body
+    )
     await resident.says(reference.lower())
     history = await resident.expect(reference)
-    assert "gemeld" in history.body and "toegewezen" in history.body
+    assert "gemeld" in history.body and "bij de juiste persoon" in history.body
     assert "afval-wijkbeheer" not in history.body  # internal routing notes stay internal
 
     neighbour = SimUser(sim, 1003, "Kees")
@@ -32,7 +34,7 @@ async def test_english_speaker_gets_english_and_can_switch(bot, sim) -> None:
 
     visitor = SimUser(sim, 1004, "Emma", language_code="en-GB")
     await visitor.says("/start")
-    await visitor.expect("With Wijksignaal you report problems")
+    await visitor.expect("Here you can report problems")
     await visitor.says("/taal")
     await visitor.expect("Which language")
     await visitor.taps("Nederlands")
@@ -53,29 +55,29 @@ async def test_change_from_the_summary_returns_to_the_summary(bot, resident) -> 
     await resident.expect("Hoe dringend")
     await resident.taps("Kan wachten")
     await resident.expect("contact")
-    await resident.taps("Anoniem")
+    await resident.taps("Nee, anoniem")
     await resident.expect("Klopt dit?")
     await resident.taps("Wijzigen")
-    await resident.expect("Wat wilt u wijzigen?")
+    await resident.expect("Wat wilt u veranderen?")
     await resident.taps("Plek")
     await resident.expect("Waar is het?")
     await resident.says("Gooierstraat 7")
     summary = await resident.expect("Klopt dit?")
     assert (
         "Waar: Gooierstraat 7, Sluiswijk" in summary.body
-        and "Urgentie: Kan wachten" in summary.body
+        and "Hoe dringend: Kan wachten" in summary.body
     )
 
 
 async def test_unknown_street_offers_suggestions(bot, resident) -> None:
     await resident.says("/melden")
     await resident.expect("Waar gaat")
-    await resident.taps("Openbare ruimte")
-    await resident.expect("Beschrijf")
+    await resident.taps("Buurt en straat")
+    await resident.expect("Vertel")
     await resident.says("Lantaarnpaal kapot")
     await resident.expect("Waar is het?")
     await resident.says("Randerstrat 5")
-    offer = await resident.expect('"Randerstrat" ken ik niet in Deventer. Bedoelt u een van deze?')
+    offer = await resident.expect('"Randerstrat" ken ik niet in Deventer. Bedoelt u een van deze straten?')
     label, data = offer.buttons()[0]
     assert label == "Randerstraat" and data.startswith("d:") and data.endswith(":street:0")
     await resident.taps("Randerstraat", offer)
@@ -86,11 +88,11 @@ async def test_shared_location_places_the_report(bot, resident, services) -> Non
     await resident.says("/melden")
     await resident.expect("Waar gaat")
     await resident.taps("Afval")
-    await resident.expect("Beschrijf")
+    await resident.expect("Vertel")
     await resident.says("Matras op de stoep")
     await resident.expect("Waar is het?")
     await resident.shares_location(48.85, 2.35)
-    await resident.expect("Die locatie ligt buiten de buurten")
+    await resident.expect("Die plek ligt buiten de buurten")
     await resident.shares_location(52.2410, 6.1700)
     await resident.expect("✓ Plek: Deltabuurt")
 
@@ -113,7 +115,7 @@ async def test_deep_link_neighbourhood_is_used_when_place_unknown(bot, resident,
     summary = await resident.expect("Klopt dit?")
     assert "Contact: Fatima, +31 6 12345678" in summary.body
     await resident.taps("Versturen")
-    await resident.expect("Het sociaal team van Keizerslanden pakt dit op")
+    await resident.expect("Het sociaal team voor Keizerslanden (Sociaal Team Deventer) pakt dit op")
 
 
 async def test_working_group_links_with_a_code(bot, sim, group, resident, services) -> None:

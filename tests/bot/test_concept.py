@@ -46,12 +46,12 @@ async def test_melden_start_or_text_mid_report_offers_to_continue_and_keeps_ever
     await resident.says("Rijnstraat 12")
     await resident.expect("Wilt u er een foto bij sturen?")
     await resident.sends_photo()
-    await resident.taps("Klaar", await resident.expect("Foto ontvangen (1)"))
+    await resident.taps("Klaar", await resident.expect("1 foto ontvangen"))
     urgency = await resident.expect("Hoe dringend is het?")
 
     for interruption in ("/melden", "/start", "Er staat ook een matras"):
         await resident.says(interruption)
-        offer = await resident.expect("U bent bezig met een melding over Afval")
+        offer = await resident.expect("U was bezig met een melding over Afval")
         assert "Vuilniszakken naast de container" in offer.body
         assert "verder, of opnieuw beginnen?" in offer.body
         assert [label for label, _ in offer.buttons()] == [
@@ -63,14 +63,14 @@ async def test_melden_start_or_text_mid_report_offers_to_continue_and_keeps_ever
         urgency = await resident.expect("Hoe dringend is het?")
 
     await resident.taps("Normaal", urgency)
-    await resident.taps("Anoniem", await resident.expect("Mag de behandelaar"))
+    await resident.taps("Nee, anoniem", await resident.expect("Mogen we contact"))
     summary = await resident.expect("Klopt dit?")
     for answer in (
         "Onderwerp: Afval",
         "Wat: Vuilniszakken naast de container",
         "Waar: Rijnstraat 12",
         "Foto's: 1",
-        "Urgentie: Normaal",
+        "Hoe dringend: Normaal",
     ):
         assert answer in summary.body
 
@@ -92,7 +92,7 @@ async def test_button_of_a_restarted_draft_no_longer_works_and_changes_nothing(
     urgent = dict(old_question.buttons())["Dringend"]
 
     await resident.says("/melden")
-    await resident.taps("Opnieuw beginnen", await resident.expect("U bent bezig met een melding"))
+    await resident.taps("Opnieuw beginnen", await resident.expect("U was bezig met een melding"))
     await resident.expect("Waar gaat uw melding over?")
     stale = await _answer(sim, await resident.taps("Dringend", old_question))
     assert stale["text"] == "Deze knop werkt niet meer." and stale.get("show_alert")
@@ -108,11 +108,13 @@ async def test_button_of_a_restarted_draft_no_longer_works_and_changes_nothing(
     again = await resident.taps_data(urgent, old_question)
     assert (await _answer(sim, again))["text"] == "Deze knop werkt niet meer."
     await resident.taps("Normaal", new_question)
-    await resident.taps("Anoniem", await resident.expect("Mag de behandelaar"))
+    await resident.taps("Nee, anoniem", await resident.expect("Mogen we contact"))
     summary = await resident.expect("Klopt dit?")
-    assert "Urgentie: Normaal" in summary.body and "Wat: Weer gedeald bij de flat" in summary.body
+    assert (
+        "Hoe dringend: Normaal" in summary.body and "Wat: Weer gedeald bij de flat" in summary.body
+    )
     await resident.taps("Versturen", summary)
-    receipt = await resident.expect("Uw melding is ontvangen")
+    receipt = await resident.expect("We hebben uw melding ontvangen")
     reference = receipt.body.split("Nummer: ")[1].split()[0]
     await core[0].expect(f"Nieuwe melding {reference}")
     await sim.quiet(1.2)
@@ -126,13 +128,13 @@ async def test_overlong_message_is_refused_with_its_limit_and_never_cut(
 ) -> None:
     await resident.says(LONG)
     refused = await resident.expect("Dat is wat lang")
-    assert "hooguit 1000 tekens, uw bericht heeft er 5000" in refused.body
+    assert "hooguit 1000 tekens gebruiken, uw bericht heeft er 5000" in refused.body
     await resident.says("/melden")
     await resident.taps("Afval", await resident.expect("Waar gaat uw melding over?"))
-    await resident.expect("Beschrijf in een paar zinnen")
+    await resident.expect("Vertel in een paar zinnen")
     await resident.says(LONG)
     refused = await resident.expect("Dat is wat lang")
-    assert "hooguit 1000 tekens, uw bericht heeft er 5000" in refused.body
+    assert "hooguit 1000 tekens gebruiken, uw bericht heeft er 5000" in refused.body
     await resident.says("Vuilniszakken naast de container")
     reference = await finish_report(resident, place="Rijnstraat 12")
     assert (await _signal(services, reference)).description == "Vuilniszakken naast de container"
@@ -142,7 +144,7 @@ async def test_an_overlong_caption_is_refused_never_cut(bot, resident, services)
     # Cut to 1,001 characters and then stripped, this caption used to become a description.
     await resident.sends_photo(caption="straat " * 700)
     refused = await resident.expect("Dat is wat lang")
-    assert "hooguit 1000 tekens, uw bericht heeft er 4900" in refused.body
+    assert "hooguit 1000 tekens gebruiken, uw bericht heeft er 4900" in refused.body
     await resident.says("/melden")
     await resident.expect("Waar gaat uw melding over?")  # nothing half-written was kept
     assert not [m for m in resident.inbox() if "straat straat" in m.body]
@@ -158,13 +160,13 @@ async def test_photo_sent_as_a_file_is_a_photo_of_the_report_and_reaches_the_own
     await resident.says("Rijnstraat 12")
     await resident.expect("Wilt u er een foto bij sturen?")
     await resident.sends_document(b"\xff\xd8volle-kwaliteit", file_name="IMG_0042.jpg")
-    await resident.taps("Klaar", await resident.expect("Foto ontvangen (1)"))
+    await resident.taps("Klaar", await resident.expect("1 foto ontvangen"))
     await resident.taps("Normaal", await resident.expect("Hoe dringend"))
-    await resident.taps("Anoniem", await resident.expect("Mag de behandelaar"))
+    await resident.taps("Nee, anoniem", await resident.expect("Mogen we contact"))
     summary = await resident.expect("Klopt dit?")
     assert "Foto's: 1" in summary.body
     await resident.taps("Versturen", summary)
-    receipt = await resident.expect("Uw melding is ontvangen")
+    receipt = await resident.expect("We hebben uw melding ontvangen")
     reference = receipt.body.split("Nummer: ")[1].split()[0]
     await owner.expect(f"Nieuwe melding {reference}")
     sent = await sim.wait_for(owner.id, lambda m: m.document is not None)
@@ -177,7 +179,7 @@ async def test_references_are_found_however_they_are_typed(bot, sim, resident) -
     for typed in ("WS 2026 000001", "ws-2026-1", "ws2026000001"):
         await resident.says(typed)
         history = await resident.expect(f"{reference} · Afval")
-        assert "toegewezen" in history.body
+        assert "bij de juiste persoon" in history.body
     stranger = SimUser(sim, 1099, "Mallory")
     await stranger.says("ws-2026-1")
     await stranger.expect(f"Ik kan {reference} niet vinden bij uw meldingen")
@@ -230,4 +232,4 @@ async def test_handover_list_and_reason_question_close_with_back_and_change_noth
     )
     assert not [m for m in enforcer.inbox() if reference in m.body]
     await owner.taps("Oppakken", card)  # the card still works
-    await resident.expect("opgepakt")
+    await resident.expect("is met uw melding")

@@ -25,6 +25,7 @@ from bot.chat.conversation import split_address
 from bot.simulator.people import SimGroup, SimUser
 from kern.buttons import decode
 from kern.draft import MAX_DESCRIPTION
+from kern.texts import LANGUAGES, Texts
 from opslag import meldingen
 from opslag.tabellen import ContactRegistration, OutboxMessage, SignalRow
 from regels.gemeente import Municipality
@@ -40,7 +41,7 @@ SYSTEM_ACTORS = {"regels", "klok", "bewaartermijn"}
 FUZZ_NAMES = [("Fuzz", "nl"), ("‮Ωmega", "en"), ("<i>Kim</i> &amp;", "de"), ("Ω" * 64, "")]
 CRASH_REPLIES = ("Sorry, er ging bij ons iets mis", "Sorry, something went wrong")
 HARMLESS = ("exactly the same", "message is not modified", "message to edit not found")
-EDIT_REPLIES = ("U heeft een bericht aangepast", "I see you edited a message")
+EDIT_REPLIES = tuple(Texts()("algemeen.bewerkt", taal)[:25] for taal in LANGUAGES)
 
 
 async def _owner_round(resident: SimUser, owner: SimUser, enforcer: SimUser) -> str:
@@ -48,11 +49,11 @@ async def _owner_round(resident: SimUser, owner: SimUser, enforcer: SimUser) -> 
     reference = await report_waste(resident, timeout=30)
     card = await owner.expect(f"Nieuwe melding {reference}", timeout=30)
     await owner.taps("Oppakken", card)
-    await resident.expect("heeft uw melding", timeout=30)
+    await resident.expect("is met uw melding", timeout=30)
     await owner.taps("Afgerond", owner.inbox()[owner.inbox().index(card)])
     await owner.expect("Wat is er gedaan", timeout=30)
     await owner.says("Zakken opgehaald")
-    closed = await resident.expect("Is het opgelost?", timeout=30)
+    closed = await resident.expect("Is het probleem opgelost?", timeout=30)
     await resident.taps("Nee, niet opgelost", closed)
     reopened = await owner.expect(f"Heropende melding {reference}", timeout=30)
     await owner.taps("Doorsturen", reopened)
@@ -61,7 +62,7 @@ async def _owner_round(resident: SimUser, owner: SimUser, enforcer: SimUser) -> 
     await owner.says("Illegale kamerverhuur")
     handed = await enforcer.expect(f"Doorgestuurde melding {reference}", timeout=30)
     await enforcer.taps("Oppakken", handed)
-    await resident.expect("heeft uw melding", timeout=30)
+    await resident.expect("is met uw melding", timeout=30)
     return reference
 
 
@@ -73,7 +74,7 @@ async def _solved_round(resident: SimUser, agent: SimUser) -> str:
     card = await agent.expect(f"Nieuwe melding {reference}", timeout=30)
     await agent.taps("Afgerond", card)
     await agent.taps("Zonder toelichting", await agent.expect("Wat is er gedaan", timeout=30))
-    closed = await resident.expect("Is het opgelost?", timeout=30)
+    closed = await resident.expect("Is het probleem opgelost?", timeout=30)
     yes = dict(closed.buttons())["Ja, opgelost"]
     await resident.taps_data(yes, closed)
     await resident.taps_data(yes, closed)  # a double tap, before the buttons are gone

@@ -13,7 +13,7 @@ async def test_resident_reports_waste_and_hears_who_owns_it(
 ) -> None:
     owner = await link_contact("wb-rivierenwijk", 2001, "Olaf")
     await resident.says("/start")
-    welcome = await resident.expect("Met Wijksignaal meldt u problemen")
+    welcome = await resident.expect("Hier meldt u problemen")
     assert "112" in welcome.body and "0900-8844" in welcome.body
 
     await resident.says("Weer vuilniszakken naast de ondergrondse container")
@@ -25,29 +25,32 @@ async def test_resident_reports_waste_and_hears_who_owns_it(
     await resident.expect("✓ Plek: Rijnstraat 12, Deltabuurt")
     await resident.expect("Wilt u er een foto bij sturen?")
     await resident.sends_photo()
-    await resident.expect("Foto ontvangen (1)")
+    await resident.expect("1 foto ontvangen")
     await resident.sends_photo()
-    await resident.expect("Foto ontvangen (2)")
+    await resident.expect("2 foto's ontvangen")
     await resident.taps("Klaar")
     await resident.expect("Hoe dringend is het?")
     await resident.taps("Normaal")
-    await resident.expect("Mag de behandelaar contact met u opnemen?")
-    await resident.taps("Anoniem melden")
+    await resident.expect("Mogen we contact met u opnemen")
+    await resident.taps("Nee, anoniem")
     summary = await resident.expect("Uw melding")
     for line in (
         "Onderwerp: Afval",
         "Wat: Weer vuilniszakken naast de ondergrondse container",
         "Waar: Rijnstraat 12, Deltabuurt",
         "Foto's: 2",
-        "Urgentie: Normaal",
+        "Hoe dringend: Normaal",
         "Contact: anoniem",
     ):
         assert line in summary.body
     await resident.taps("Versturen")
-    receipt = await resident.expect("Bedankt! Uw melding is ontvangen.")
+    receipt = await resident.expect("Bedankt! We hebben uw melding ontvangen.")
     assert "WS-2026-000001" in receipt.body
-    assert "De wijkbeheerder van Deltabuurt pakt dit op" in receipt.body
-    assert "woensdag 25 nov" in receipt.body
+    assert (
+        "De wijkbeheerder voor Deltabuurt (Gemeente Deventer, Wijkbeheer) pakt dit op"
+        in receipt.body
+    )
+    assert "woensdag 25 november" in receipt.body
 
     card = await owner.expect("Nieuwe melding WS-2026-000001")
     assert "Weer vuilniszakken" in card.body and "Melder: anoniem" in card.body
@@ -87,7 +90,7 @@ async def test_unsure_the_bot_offers_the_two_likely_themes_then_something_else(
     await resident.expect("Waar is het?")  # the description was already given
 
     await resident.says("/annuleren")
-    await resident.expect("Uw melding is geannuleerd")
+    await resident.expect("Uw melding is gestopt")
     await resident.says(text)
     again = await resident.expect(f"Gaat uw melding over {first} of over {second}?")
     await resident.taps("Iets anders", again)

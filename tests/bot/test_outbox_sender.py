@@ -196,7 +196,7 @@ async def test_cards_of_a_signal_are_its_sent_messages_with_buttons(
     await queue(
         sessions,
         ("owner", 1, text("Nieuwe melding", buttons=CARD)),
-        ("reporter", 2, text("Uw melding is ontvangen")),
+        ("reporter", 2, text("We hebben uw melding ontvangen")),
         ("coordinator", 3, text("Nieuwe melding", reply_markup=legacy)),
         signal_id=5,
     )

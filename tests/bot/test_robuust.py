@@ -25,16 +25,16 @@ async def test_update_delivered_twice_creates_nothing_twice(bot, sim, resident, 
     await resident.expect("Hoe dringend")
     await resident.taps("Normaal")
     await resident.expect("contact")
-    await resident.taps("Anoniem")
+    await resident.taps("Nee, anoniem")
     summary = await resident.expect("Klopt dit?")
     update_id = await resident.taps("Versturen", summary)
-    await resident.expect("Uw melding is ontvangen")
+    await resident.expect("We hebben uw melding ontvangen")
     # Telegram delivers the same "Versturen" press again (e.g. after a lost offset).
     [original] = [u for u in sim.delivered if u["update_id"] == update_id]
     await sim.push_raw(original)
     await sim.quiet()
     assert await _count(services, SignalRow) == 1
-    assert sum("Uw melding is ontvangen" in m.body for m in resident.inbox()) == 1
+    assert sum("We hebben uw melding ontvangen" in m.body for m in resident.inbox()) == 1
 
 
 async def test_restart_mid_conversation_resumes_the_draft(
@@ -54,15 +54,17 @@ async def test_restart_mid_conversation_resumes_the_draft(
         await resident.expect("Hoe dringend")
         await resident.taps("Dringend")
         await resident.expect("contact")
-        await resident.taps("Anoniem")
+        await resident.taps("Nee, anoniem")
         summary = await resident.expect("Klopt dit?")
         assert (
             "Onderwerp: Veiligheid en overlast" in summary.body
-            and "Urgentie: Dringend" in summary.body
+            and "Hoe dringend: Dringend" in summary.body
         )
         await resident.taps("Versturen")
-        receipt = await resident.expect("De wijkagent van Sluiswijk pakt dit op")
-        assert "maandag 23 nov" in receipt.body  # urgent safety: same working day
+        receipt = await resident.expect(
+            "De wijkagent voor Sluiswijk (Politie Oost-Nederland) pakt dit op"
+        )
+        assert "maandag 23 november" in receipt.body  # urgent safety: same working day
 
 
 async def test_outbox_retries_after_429_and_500_and_sends_once(
@@ -112,22 +114,24 @@ async def test_odd_input_gets_a_friendly_answer(bot, sim, resident) -> None:
     await resident.says("/onzin")
     await resident.expect("Dat commando ken ik niet")
     await resident.edits_last_message("aangepast")
-    await resident.expect("Aanpassingen neem ik niet over")
+    await resident.expect("Dat neem ik niet over")
     await resident.says("/annuleren")
-    await resident.expect("Er is niets om te annuleren")
+    await resident.expect("Er is niets om te stoppen")
 
     await resident.says("/melden")
     await resident.expect("Waar gaat uw melding over?")
     await resident.says("gewoon tekst in plaats van een knop")
     await resident.expect("Kies een van de knoppen hierboven")
     await resident.taps("Afval")
-    await resident.expect("Beschrijf in een paar zinnen")
+    await resident.expect("Vertel in een paar zinnen")
     await resident.says("x" * 1001)
-    await resident.expect("Dat is wat lang (hooguit 1000 tekens, uw bericht heeft er 1001)")
+    await resident.expect(
+        "Dat is wat lang. U mag hooguit 1000 tekens gebruiken, uw bericht heeft er 1001"
+    )
     await resident.says("<script>alert(1)</script> & troep")
     await resident.expect("Waar is het?")
     await resident.says("/annuleren")
-    await resident.expect("Uw melding is geannuleerd")
+    await resident.expect("Uw melding is gestopt")
     assert not [r for r in sim.refused if r[1] == 400]  # every reply was valid Telegram HTML
 
 
@@ -136,7 +140,7 @@ async def test_user_html_is_escaped_in_the_owner_card(bot, sim, resident, link_c
     await resident.says("/melden")
     await resident.expect("Waar gaat uw melding over?")
     await resident.taps("Afval")
-    await resident.expect("Beschrijf")
+    await resident.expect("Vertel")
     await resident.says("<b>Grote</b> berg & <a href='x'>troep</a>")
     await resident.expect("Waar is het?")
     await resident.says("Avelostraat 1")
@@ -145,7 +149,7 @@ async def test_user_html_is_escaped_in_the_owner_card(bot, sim, resident, link_c
     await resident.expect("Hoe dringend")
     await resident.taps("Normaal")
     await resident.expect("contact")
-    await resident.taps("Anoniem")
+    await resident.taps("Nee, anoniem")
     await resident.expect("Klopt dit?")
     await resident.taps("Versturen")
     card = await owner.expect("Nieuwe melding")

@@ -36,8 +36,8 @@ async def test_run_serves_users_and_stops_cleanly_on_sigterm(
     try:
         user = SimUser(sim, 4242, "Sanne")
         await user.says("/start")
-        await user.expect("Met Wijksignaal meldt u problemen", timeout=30)
-        assert [c["command"] for c in sim.commands][:2] == ["melden", "mijnmeldingen"]
+        await user.expect("Hier meldt u problemen", timeout=30)
+        assert [c["command"] for c in sim.command_menus[""]][:2] == ["melden", "mijnmeldingen"]
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(process.communicate(), 30)

@@ -28,7 +28,7 @@ async def test_owner_is_reminded_before_and_at_the_deadline(
     await owner.expect(f"Nieuwe melding {reference}")
     report = await tick(services, local(2026, 11, 24, 17, 1))
     assert report.timers == 1
-    await owner.expect(f"Herinnering: {reference} moet morgen klaar zijn (woensdag 25 nov)")
+    await owner.expect(f"Herinnering: {reference} moet morgen klaar zijn (woensdag 25 november)")
     await tick(services, local(2026, 11, 25, 17, 1))
     await owner.expect(f"Herinnering: {reference} moet nu klaar zijn")
     assert (await tick(services, local(2026, 11, 25, 17, 2))).timers == 0  # each once
@@ -39,7 +39,7 @@ async def test_accepting_cancels_the_reminders(bot, resident, link_contact, serv
     reference = await report_waste(resident)
     card = await owner.expect(f"Nieuwe melding {reference}")
     await owner.taps("Oppakken", card)
-    await resident.expect("opgepakt")
+    await resident.expect("is met uw melding")
     await tick(services, local(2026, 11, 25, 17, 1))
     await sim.quiet(1.2)
     assert not [m for m in owner.inbox() if "Herinnering" in m.body]
@@ -53,14 +53,14 @@ async def test_overdue_signal_escalates_to_the_wijkmanager(
     reference = await report_waste(resident)
     card = await owner.expect(f"Nieuwe melding {reference}")
     await owner.taps("Oppakken", card)
-    await resident.expect("opgepakt")
+    await resident.expect("is met uw melding")
     await tick(services, local(2026, 11, 27, 16, 59))
     assert (await _signal(services, reference)).escalated_at is None  # 2x is Friday 17:00
     await tick(services, local(2026, 11, 27, 17, 1))
-    alert = await manager.expect(f"Escalatie: {reference} in Deltabuurt")
-    assert "de wijkbeheerder van Deltabuurt" in alert.body
+    alert = await manager.expect(f"Te laat: {reference} in Deltabuurt")
+    assert "de wijkbeheerder voor Deltabuurt" in alert.body
     name = services.municipality.contacts["wm-rivierenwijk"].name
-    await owner.expect(f"{reference} is over tijd en is geëscaleerd naar {name}")
+    await owner.expect(f"{reference} is te laat. {name} is gevraagd")
     signal = await _signal(services, reference)
     assert signal.escalated_at is not None and signal.contact_id == "wb-rivierenwijk"
     # the wijkmanager sees it among their tasks and may act on it
@@ -122,21 +122,27 @@ async def test_care_alert_and_group_digest_never_show_care_details(
     assert marker in card.body  # the owner sees everything
     alert = await manager.expect("Ernstig incident")
     assert marker not in alert.body and "Ludgerstraat" not in alert.body
-    assert "Persoonlijke details blijven bij de eigenaar" in alert.body
+    assert "Persoonlijke gegevens blijven bij de eigenaar" in alert.body
 
-    assert (await tick(services, local(2026, 11, 30, 8, 31))).digests == 2  # week 48 and month 11
-    digest = await sim.wait_for(group.id, lambda m: "Overzicht Keizerslanden · 2026-W48" in m.body)
-    assert "Zorgsignalen (alleen aantallen): nieuw 1, open 1" in digest.body
+    # week 48; not October, which had ended before the group was linked on 23 November
+    assert (await tick(services, local(2026, 11, 30, 8, 31))).digests == 1
+    digest = await sim.wait_for(
+        group.id, lambda m: "Overzicht Keizerslanden: week 48, 23–29 november" in m.body
+    )
+    assert (
+        "Zorgmeldingen: 1 nieuw, 1 open. Voor de privacy tonen we alleen aantallen." in digest.body
+    )
     chart = await sim.wait_for(group.id, lambda m: m.photo is not None, timeout=15)
     assert sim.files[chart.photo][:8] == b"\x89PNG\r\n\x1a\n"
+    assert (await tick(services, local(2026, 12, 1, 8, 31))).digests == 1  # November
     await sim.wait_for(
-        group.id, lambda m: "Overzicht Keizerslanden · 2026-10" in m.body, timeout=20
+        group.id, lambda m: "Overzicht Keizerslanden: november 2026" in m.body, timeout=20
     )
     everything_to_groups = " ".join(m.body for m in group.inbox())
     assert marker not in everything_to_groups and "Ludgerstraat" not in everything_to_groups
     assert "Joke" not in everything_to_groups
     assert marker not in caplog.text and "Joke" not in caplog.text
-    assert (await tick(services, local(2026, 11, 30, 9, 0))).digests == 0  # once per period
+    assert (await tick(services, local(2026, 12, 1, 9, 0))).digests == 0  # once per period
 
 
 async def test_reporter_hears_progress_after_five_quiet_working_days(
@@ -146,11 +152,11 @@ async def test_reporter_hears_progress_after_five_quiet_working_days(
     reference = await report_waste(resident)
     card = await owner.expect(f"Nieuwe melding {reference}")
     await owner.taps("Oppakken", card)
-    await resident.expect("opgepakt")
+    await resident.expect("is met uw melding")
     await tick(services, local(2026, 11, 30, 17, 1))
     assert (await tick(services, local(2026, 11, 30, 17, 1))).timers == 0
     await tick(services, local(2026, 12, 1, 10, 0))
-    await resident.expect(f"Uw melding {reference} is nog in behandeling")
+    await resident.expect(f"Uw melding {reference} is nog niet klaar")
 
 
 async def test_retention_anonymises_reporters_and_clears_care_details(
@@ -220,9 +226,9 @@ async def test_third_report_on_one_street_tells_the_owner_of_a_hotspot(
     await report_waste(resident, place="Rijnstraat 40")
     await report_waste(resident, place="Maasstraat 3")  # another street: no hotspot yet
     third = await report_waste(resident, place="Rijnstraat 2")
-    notice = await owner.expect(f"{third} hoort bij een hotspot")
+    notice = await owner.expect(f"{third} hoort bij een plek met veel meldingen")
     assert "3 meldingen over Afval bij Rijnstraat" in notice.body
-    hotspot_notices = [m.body for m in owner.inbox() if "hotspot" in m.body]
+    hotspot_notices = [m.body for m in owner.inbox() if "plek met veel meldingen" in m.body]
     assert len(hotspot_notices) == 1 and first not in hotspot_notices[0]
 
 
@@ -235,5 +241,9 @@ async def test_three_shared_locations_within_fifty_metres_make_a_hotspot(
     await report_waste(resident, place=(52.24300, 6.16800))  # about 220 m away
     third = await report_waste(resident, place=(52.24110, 6.16790))
     # Four cards and four pins go first, at one message a second to this chat.
-    await owner.expect(f"{third} hoort bij een hotspot: 3 meldingen over Afval", timeout=30)
-    assert len([m for m in owner.inbox() if "hotspot" in m.body]) == 1  # the 3rd, not the far 3rd
+    await owner.expect(
+        f"{third} hoort bij een plek met veel meldingen: 3 meldingen over Afval", timeout=30
+    )
+    assert (
+        len([m for m in owner.inbox() if "plek met veel meldingen" in m.body]) == 1
+    )  # the 3rd, not the far 3rd

@@ -59,7 +59,9 @@ async def test_a_back_office_report_reaches_the_owner_and_the_api_shows_it_close
     )
     reference = created[0]["service_request_id"]
     notice = created[0]["service_notice"]
-    assert notice.startswith(f"Ontvangen als {reference}. De wijkbeheerder van Deltabuurt pakt")
+    assert notice.startswith(
+        f"Ontvangen als {reference}. De wijkbeheerder voor Deltabuurt (Gemeente Deventer, Wijkbeheer) pakt"
+    )
     assert "Olaf" not in notice
 
     card = await owner.expect(f"Nieuwe melding {reference}")

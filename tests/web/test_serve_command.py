@@ -68,9 +68,9 @@ async def test_serve_registers_its_webhook_answers_by_it_and_stops_cleanly(sim, 
     try:
         user = SimUser(sim, 4343, "Sanne")
         await user.says("/start")
-        await user.expect("Met Wijksignaal meldt u problemen", timeout=60)
+        await user.expect("Hier meldt u problemen", timeout=60)
         assert sim.webhook_posts >= 1
-        assert [c["command"] for c in sim.commands][:2] == ["melden", "mijnmeldingen"]
+        assert [c["command"] for c in sim.command_menus[""]][:2] == ["melden", "mijnmeldingen"]
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(process.communicate(), 30)
