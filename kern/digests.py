@@ -14,6 +14,7 @@ from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kern.chart import ChartWords, chart_png
+from kern.incidenten import incident_list
 from kern.services import Services
 from opslag import outbox
 from opslag import overzicht as store
@@ -128,6 +129,7 @@ class Composed:
     png: bytes | None
     caption: str  # under the chart: district and period
     title: str = ""  # above the chart: the caption, and the moment for a digest so far
+    incidents: str | None = None  # digest.list_incidents: every incident, with its approach
 
 
 async def compose(
@@ -169,7 +171,7 @@ async def compose_digest(
         reported=(min(period.start, end - timedelta(days=HOTSPOT_DAYS)), end),
         closed_since=period.start,
         sensitive=sensitive,
-        role_of={c.id: c.role.value for c in municipality.contacts.values()},
+        role_of={c.id: c.role or "" for c in municipality.contacts.values()},
     )
     digest = compute_digest(
         facts,
@@ -179,9 +181,7 @@ async def compose_digest(
         end=end,
         calendar=municipality.calendar,
     )
-    labels = {
-        t.id: (t.label.en if taal == "en" else t.label.nl) for t in municipality.themes.values()
-    }
+    labels = {t.id: t.label.get(taal) for t in municipality.themes.values()}
     labels.setdefault(UNKNOWN_THEME, _plain(services, "overzicht.onbekend_thema", taal))
     name = municipality.districts[district].name
     words = period_words(period, taal)
@@ -194,17 +194,17 @@ async def compose_digest(
         "omgeleid": await store.diverted_open(session, district=district),
     }
     caption = f"{name} · {words}"
+    incidents = None
+    if municipality.settings.digest.list_incidents:
+        incidents = await incident_list(session, services, district, period.start, end, words, taal)
     # Quiet: nothing new and nothing closed here, nor new without a place (those every
     # group reads about): one line, no chart.
     if digest.quiet and not placeless["new"]:
         text = services.texts(
             "overzicht.rustig", taal, wijk=name, periode=words, stand=stand, open=digest.open
         )
-        return Composed(digest, text, None, caption)
-    roles = {
-        r: services.texts("knoppen.rol", taal, rol=r)
-        for r in {c.role.value for c in municipality.contacts.values()}
-    }
+        return Composed(digest, text, None, caption, incidents=incidents)
+    roles = {r: municipality.role_label(r, taal) for r in municipality.roles}
     text = services.texts(
         "overzicht.overzicht",
         taal,
@@ -226,7 +226,8 @@ async def compose_digest(
     title = caption + (
         f"\n{_plain(services, 'overzicht.grafiek_stand', taal, stand=stand)}" if stand else ""
     )
-    return Composed(digest, text, chart_png(digest, labels, title, chart_words), caption, title)
+    png = chart_png(digest, labels, title, chart_words)
+    return Composed(digest, text, png, caption, title, incidents)
 
 
 async def send_due_digests(session: AsyncSession, services: Services, now: datetime) -> int:
@@ -291,7 +292,7 @@ async def queue_digest_now(
 async def _enqueue(
     session: AsyncSession, services: Services, chat: int, key: str, made: Composed
 ) -> None:
-    """The message, then its chart: the outbox keeps a chat's order."""
+    """The message, then its chart, then the incident list: the outbox keeps a chat's order."""
     await outbox.enqueue(
         session,
         dedupe_key=key,
@@ -299,16 +300,23 @@ async def _enqueue(
         at=services.clock(),
         payload={"text": made.text, "parse_mode": "HTML"},
     )
-    if made.png is None:
-        return
-    await outbox.enqueue(
-        session,
-        dedupe_key=f"{key}:chart",
-        chat_id=chat,
-        at=services.clock(),
-        method="sendPhoto",
-        payload={"photo_b64": base64.b64encode(made.png).decode(), "caption": made.caption},
-    )
+    if made.png is not None:
+        await outbox.enqueue(
+            session,
+            dedupe_key=f"{key}:chart",
+            chat_id=chat,
+            at=services.clock(),
+            method="sendPhoto",
+            payload={"photo_b64": base64.b64encode(made.png).decode(), "caption": made.caption},
+        )
+    if made.incidents:
+        await outbox.enqueue(
+            session,
+            dedupe_key=f"{key}:incidents",
+            chat_id=chat,
+            at=services.clock(),
+            payload={"text": made.incidents, "parse_mode": "HTML"},
+        )
 
 
 def _speed(digest: Digest, taal: str) -> dict[str, object] | None:

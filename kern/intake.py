@@ -107,8 +107,15 @@ async def submit(session: AsyncSession, services: Services, report: NewReport) -
             rule_id=decision.rule_id,
             explanation=routed.explanation.reason,
             priority=decision.priority,
-            deadline=routed.deadline,
+            # On the calendar of whoever really takes it (a 24/7 desk counts every hour).
+            deadline=municipality.deadline(
+                reached.contact_id,
+                report.reported_at,
+                decision.deadline_days,
+                decision.deadline_hours,
+            ),
             deadline_days=decision.deadline_days,
+            deadline_hours=decision.deadline_hours,
         ),
         reported_at=report.reported_at,
         photos=report.photos,

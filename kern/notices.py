@@ -119,7 +119,7 @@ def owner_phrase(services: Services, contact_id: str, neighbourhood: str | None,
     return services.texts(
         "knoppen.eigenaar",
         taal,
-        rol=contact.role.value,
+        rol=municipality.role_label(contact.role, taal),
         plek=place,
         organisatie=contact.organisation or "",
     )

@@ -54,8 +54,10 @@ async def replan(
         status=signal.status,
         deadline=signal.deadline,
         deadline_days=signal.deadline_days,
+        deadline_hours=signal.deadline_hours,
         changed_at=signal.updated_at,
-        calendar=services.municipality.calendar,
+        calendar=services.municipality.calendar_for(signal.contact_id),
+        reporter_calendar=services.municipality.calendar,
         policy=policy(services),
         expected_at=signal.expected_at,
     )
@@ -85,8 +87,11 @@ def alert_core_group(services: Services, signal: SignalRow) -> list[AnyNotice]:
     """Tell the district's kerngroep at once; care signals without any personal detail."""
     municipality = services.municipality
     district = municipality.districts.get(signal.district or "")
-    members = district.core_group if district else municipality.settings.coordinators
+    members = list(district.core_group if district else municipality.settings.coordinators)
     sensitive = municipality.themes[signal.theme].sensitive if signal.theme else False
+    if not sensitive:  # a street representative never hears of a care signal in their street
+        for extra in municipality.street_representatives(signal.district, signal.street):
+            members += [extra] if extra not in members else []
     details = "" if sensitive else f"{signal.description} — {place_of(signal, services)}"
     buurt = _neighbourhood_name(services, signal)
 
@@ -152,12 +157,14 @@ async def _escalate(
 ) -> list[AnyNotice]:
     """Ask the next one up to make sure it gets done; they get the whole card and may act."""
     municipality = services.municipality
-    line = line_of(
-        municipality,
+    # A rule may escalate to a group of the district (the regiegroep): every member hears it,
+    # and its first member who can own, other than the owner, gets the card to act on.
+    group = municipality.group(signal.district, signal.escalation_contact_id) or []
+    first = next(
+        (m for m in group if municipality.can_own(m) and m != signal.contact_id),
         signal.escalation_contact_id,
-        district=signal.district,
-        theme=signal.theme,
     )
+    line = line_of(municipality, first, district=signal.district, theme=signal.theme)
     reached = await first_reachable(session, [c for c in line if c != signal.contact_id] or line)
     target = reached.contact_id
     signal.escalated_at = now
@@ -165,17 +172,21 @@ async def _escalate(
     meldingen.note_event(session, signal, at=now, actor="klok", note=f"geëscaleerd naar {target}")
     buurt = _neighbourhood_name(services, signal)
     log.info("signal %s escalated to %s", signal.id, target)
+
+    def values(taal: str) -> dict[str, object]:
+        return {
+            "referentie": signal.reference,
+            "buurt": buurt,
+            "eigenaar": signal_owner_phrase(services, signal, taal),
+            "termijn": say_date(signal.deadline, taal),
+        }
+
+    told = [m for m in group if m not in (target, signal.contact_id)]
     return [
-        Notice(
-            f"t{timer.id}:escalation",
-            ToContact(target),
-            "tijd.escalatie",
-            lambda taal: {
-                "referentie": signal.reference,
-                "buurt": buurt,
-                "eigenaar": signal_owner_phrase(services, signal, taal),
-                "termijn": say_date(signal.deadline, taal),
-            },
+        Notice(f"t{timer.id}:escalation", ToContact(target), "tijd.escalatie", values),
+        *(
+            Notice(f"t{timer.id}:escalation:{m}", ToContact(m), "tijd.escalatie", values)
+            for m in told
         ),
         OwnerCard(f"t{timer.id}:card", ToContact(target), signal, "geescaleerd"),
         Notice(
@@ -231,8 +242,9 @@ async def keep_promise(
     session: AsyncSession, services: Services, signal: SignalRow, now: datetime, *, key: str
 ) -> list[AnyNotice]:
     """The promised date has come and the signal is still open: say so, with a new date."""
-    calendar = services.municipality.calendar
-    signal.expected_at = calendar.deadline(now, max(1, signal.deadline_days))
+    signal.expected_at = services.municipality.deadline(
+        signal.contact_id, now, max(1, signal.deadline_days), signal.deadline_hours
+    )
     meldingen.note_event(session, signal, at=now, actor="klok", note="verwachte datum verschoven")
     await replan(session, services, signal, now)
     assert signal.id is not None
@@ -267,7 +279,7 @@ async def hotspot_notice(
         lat=signal.lat,
         lon=signal.lon,
         since=now - timedelta(days=HOTSPOT_DAYS),
-        role_of={c.id: c.role.value for c in municipality.contacts.values()},
+        role_of={c.id: c.role or "" for c in municipality.contacts.values()},
     )
     later = now + timedelta(seconds=1)
     hit = next((h for h in find_hotspots(facts, now=later) if h.latest_id == signal.id), None)

@@ -113,7 +113,7 @@ class SignalManager:
             }
         covering.discard(signal.contact_id)
         contacts = municipality.contacts
-        return sorted(covering, key=lambda c: (contacts[c].role.value, c))
+        return sorted(covering, key=lambda c: (contacts[c].role or "", c))
 
     def not_mine_target(self, signal: SignalRow) -> str:
         """ "Not mine" goes back to the district's wijkmanager (or the intake, or the desk)."""
@@ -220,7 +220,9 @@ class SignalManager:
         )
         signal.version += 1
         if renew:  # a new owner or a second chance gets a whole new term, and says so
-            signal.deadline = self.municipality.calendar.deadline(self.now, signal.deadline_days)
+            signal.deadline = self.municipality.deadline(
+                signal.contact_id, self.now, signal.deadline_days, signal.deadline_hours
+            )
             signal.expected_at = signal.deadline
         await planning.replan(self.session, self.services, signal, self.now)
         await self.session.flush()

@@ -27,6 +27,7 @@ class Routing:
     priority: Urgency
     deadline: datetime
     deadline_days: int = 0
+    deadline_hours: int | None = None
 
 
 async def next_reference(session: AsyncSession, *, at: datetime) -> tuple[int, int, str]:
@@ -90,6 +91,7 @@ async def add_signal(
         reported_at=reported_at,
         deadline=routing.deadline,
         deadline_days=routing.deadline_days,
+        deadline_hours=routing.deadline_hours,
         updated_at=reported_at,
     )
     session.add(row)

@@ -239,3 +239,19 @@ async def diverted_open(session: AsyncSession, *, district: str) -> int:
         col(SignalRow.diverted_from).is_not(None),
     )
     return int((await session.execute(statement)).scalar_one())
+
+
+async def period_incidents(
+    session: AsyncSession, *, district: str, start: datetime, end: datetime, limit: int = 200
+) -> list[SignalRow]:
+    """A district's signals reported or closed in [start, end), oldest first: what a
+    regiegroep goes through ("elk incident … met de gekozen aanpak")."""
+    in_period = and_(col(SignalRow.reported_at) >= start, col(SignalRow.reported_at) < end)
+    closed_in_period = and_(col(SignalRow.closed_at) >= start, col(SignalRow.closed_at) < end)
+    statement = (
+        select(SignalRow)
+        .where(col(SignalRow.district) == district, or_(in_period, closed_in_period))
+        .order_by(col(SignalRow.reported_at), col(SignalRow.id))
+        .limit(limit)
+    )
+    return list(await session.scalars(statement))

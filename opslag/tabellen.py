@@ -58,6 +58,7 @@ class SignalRow(SQLModel, table=True):
     reported_at: datetime = _utc_column(index=True)
     deadline: datetime = _utc_column(index=True)
     deadline_days: int = 0
+    deadline_hours: int | None = None  # a term in hours instead of working days
     updated_at: datetime = _utc_column()
     closed_at: datetime | None = _utc_column(nullable=True)
     escalated_at: datetime | None = _utc_column(nullable=True)

@@ -17,6 +17,9 @@ from regels.engine import (
 from regels.schema import Rule, Theme
 from regels.tekst import keyword_stems
 from signalen.model import ReporterRole, Urgency
+from signalen.werkdagen import WorkingCalendar
+
+_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 PERSONS = list(itertools.product(Urgency, ReporterRole))
 
@@ -47,9 +50,12 @@ class RoutingFacts:
     municipality_fallback: str
     coverage: Mapping[tuple[str, str], list[str]]  # (role, neighbourhood) -> contact ids
     default_deadline_days: int
+    calendar: WorkingCalendar | None = None  # the municipality's: holidays, working hours
 
 
-def compile_rule(rule: Rule, position: int) -> CompiledRule:
+def compile_rule(
+    rule: Rule, position: int, calendar: WorkingCalendar | None = None
+) -> CompiledRule:
     when, then = rule.when, rule.then
     window = None
     if when.time:
@@ -67,18 +73,23 @@ def compile_rule(rule: Rule, position: int) -> CompiledRule:
         window=window,
         owner=Owner(
             contact=then.contact,
-            role=then.role.value if then.role else None,
+            role=then.role,
             priority=then.priority,
             deadline_days=then.deadline_days,
             escalate_to=then.escalate_to,
             alert=then.alert,
+            deadline_hours=then.deadline_hours,
         ),
+        weekdays=frozenset(_DAYS.index(d.value) for d in when.weekdays) if when.weekdays else None,
+        holiday=when.holiday,
+        outside_hours=when.outside_hours,
+        calendar=calendar,
     )
 
 
 def compile_rules(rules: list[Rule], facts: RoutingFacts) -> Compiled:
     """Build the index over every combination; report unresolvable owners and dead rules."""
-    compiled = [compile_rule(rule, n) for n, rule in enumerate(rules, start=1)]
+    compiled = [compile_rule(rule, n, facts.calendar) for n, rule in enumerate(rules, start=1)]
     neighbourhoods = list(facts.district_of)
     index: dict[Key, tuple[_Candidate, ...]] = {}
     errors: dict[tuple[str, str], Finding] = {}
@@ -166,6 +177,7 @@ def _decision(
         escalation_contact_id=rule.owner.escalate_to or _fallback(district, facts, theme),
         fallback=False,
         alert=rule.owner.alert,
+        deadline_hours=rule.owner.deadline_hours,
     )
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from regels.tekst import Keywords, matched_keywords, words
 from signalen.model import ReporterRole, Urgency
-from signalen.werkdagen import AMSTERDAM
+from signalen.werkdagen import AMSTERDAM, WorkingCalendar
 
 Key = tuple[str | None, str | None, Urgency, ReporterRole]
 
@@ -43,6 +43,7 @@ class Decision:
     fallback: bool
     matched_keywords: tuple[str, ...] = ()
     alert: bool = False
+    deadline_hours: int | None = None  # instead of working days, on the owner's calendar
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class Owner:
     deadline_days: int | None
     escalate_to: str | None
     alert: bool = False
+    deadline_hours: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +82,53 @@ class CompiledRule:
     keywords: Keywords | None
     window: tuple[int, int] | None
     owner: Owner
+    weekdays: frozenset[int] | None = None  # 0 = Monday
+    holiday: bool | None = None
+    outside_hours: bool | None = None
+    calendar: WorkingCalendar | None = None  # the municipality's, for holiday and hours
+
+    @property
+    def on_the_clock(self) -> bool:
+        """Tell whether the rule depends on when the report was made."""
+        return (
+            self.window is not None
+            or self.weekdays is not None
+            or self.holiday is not None
+            or self.outside_hours is not None
+        )
 
     @property
     def conditional(self) -> bool:
         """Tell whether the rule depends on the text or the clock, not only on the combination."""
-        return self.keywords is not None or self.window is not None
+        return self.keywords is not None or self.on_the_clock
+
+    def clock_checks(self, at: datetime | None) -> list[Check]:
+        """The rule's conditions on the moment of the report (none hold at an unknown time)."""
+        checks = []
+        local = at.astimezone(AMSTERDAM) if at else None
+        if self.window is not None:
+            held = in_window(self.window, at)
+            checks.append(Check("time", held, f"{_clock(at)} in {_window(self.window)}"))
+        if self.weekdays is not None:
+            day = _DAYS[local.weekday()] if local else "unknown day"
+            shown = ", ".join(_DAYS[d] for d in sorted(self.weekdays))
+            held = local is not None and local.weekday() in self.weekdays
+            checks.append(Check("weekdays", held, f"{day} in ({shown})"))
+        calendar = self.calendar or WorkingCalendar()
+        if self.holiday is not None:
+            is_holiday = local is not None and calendar.is_holiday(local.date())
+            said = "a holiday" if is_holiday else "no holiday"
+            held = local is not None and is_holiday == self.holiday
+            checks.append(Check("holiday", held, f"{local.date() if local else '?'} is {said}"))
+        if self.outside_hours is not None:
+            inside = local is not None and calendar.in_working_hours(local)
+            said = "within working hours" if inside else "outside working hours"
+            held = local is not None and (not inside) == self.outside_hours
+            checks.append(Check("outside_hours", held, f"{_clock(at)} {said}"))
+        return checks
+
+    def clock_holds(self, at: datetime | None) -> bool:
+        return all(c.held for c in self.clock_checks(at))
 
     def admits_theme(self, theme: str | None) -> bool:
         return self.themes is None or theme in self.themes
@@ -123,9 +167,7 @@ class CompiledRule:
             listed = ", ".join(original for _, original in self.keywords)
             detail = f"found {', '.join(hits)}" if hits else f"none of {listed}"
             checks.append(Check("keywords", bool(hits), detail))
-        if self.window is not None:
-            held = in_window(self.window, request.at)
-            checks.append(Check("time", held, f"{_clock(request.at)} in {_window(self.window)}"))
+        checks.extend(self.clock_checks(request.at))
         return checks
 
 
@@ -198,9 +240,9 @@ class RoutingEngine:
         text_words: list[str] | None = None
         for candidate in candidates:
             rule = candidate.rule
-            if rule is None or not (rule.keywords or rule.window):
+            if rule is None or not rule.conditional:
                 return candidate.decision
-            if rule.window is not None and not in_window(rule.window, request.at):
+            if rule.on_the_clock and not rule.clock_holds(request.at):
                 continue
             if rule.keywords is None:
                 return candidate.decision
@@ -271,6 +313,9 @@ def _unbound(rule: CompiledRule, neighbourhood: str | None) -> str:
     if neighbourhood is None:
         return f"owner {role} needs a known neighbourhood"
     return f"no single {role} covers {neighbourhood}"
+
+
+_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 def _clock(at: datetime | None) -> str:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from pathlib import Path
 
 from regels.engine import RoutingEngine
 from regels.fouten import ConfigError
 from regels.plaats import Gazetteer
-from regels.schema import Contact, District, MunicipalityFile, Neighbourhood, Theme
+from regels.schema import Contact, District, MunicipalityFile, Neighbourhood, RoleDef, Theme
 from regels.suggestie import ThemeSuggester
 from regels.tekst import fold
-from signalen.werkdagen import WorkingCalendar
+from signalen.werkdagen import AroundTheClock, WorkingCalendar
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class Municipality:
     districts: dict[str, District]
     themes: dict[str, Theme]
     contacts: dict[str, Contact]
+    roles: dict[str, RoleDef]
     coverage: dict[tuple[str, str], list[str]]
     engine: RoutingEngine
     gazetteer: Gazetteer | None
@@ -42,13 +44,60 @@ class Municipality:
             n.id: n for d in self.districts.values() for n in d.neighbourhoods
         }
         self.district_of = {n.id: d.id for d in self.districts.values() for n in d.neighbourhoods}
-        self.calendar = WorkingCalendar(self.settings.closing_days)
+        opens, closes = (time.fromisoformat(t) for t in self.settings.working_hours.split("-"))
+        closing = self.settings.closing_days
+        self.calendar = WorkingCalendar(closing, start_of_day=opens, end_of_day=closes)
+        self._around_the_clock = AroundTheClock(closing, start_of_day=opens, end_of_day=closes)
         self.suggester = ThemeSuggester((t.id, t.keywords) for t in self.themes.values())
         self._names = {fold(n.name): n.id for n in self.neighbourhoods.values()}
 
     @property
     def name(self) -> str:
         return self.settings.name
+
+    def calendar_for(self, contact_id: str | None) -> WorkingCalendar:
+        """The owner's calendar: a 24/7 desk counts every hour, everyone else working time."""
+        contact = self.contacts.get(contact_id or "")
+        return self._around_the_clock if contact and contact.around_the_clock else self.calendar
+
+    def deadline(
+        self, contact_id: str, at: datetime, days: int, hours: int | None = None
+    ) -> datetime:
+        """When something given to `contact_id` at `at` is due: in hours when the rule says
+        so, else in working days, both on the owner's calendar."""
+        calendar = self.calendar_for(contact_id)
+        return calendar.deadline_in_hours(at, hours) if hours else calendar.deadline(at, days)
+
+    def can_own(self, contact_id: str) -> bool:
+        """A contact with a role that owns signals (not an alert-only person)."""
+        contact = self.contacts.get(contact_id)
+        return bool(contact and contact.role in self.roles and self.roles[contact.role].owns)
+
+    def group(self, district: str | None, name: str) -> list[str] | None:
+        """The members of a district's named group (a regiegroep), or None when it has none."""
+        found = self.districts[district].groups.get(name) if district in self.districts else None
+        return list(found) if found is not None else None
+
+    def street_representatives(self, district: str | None, street: str | None) -> list[str]:
+        """Contacts who represent `street` in `district`: added to alerts about incidents there."""
+        if not street or district not in self.districts:
+            return []
+        wanted = fold(street)
+        covers = self.district_of
+        return [
+            c.id
+            for c in self.contacts.values()
+            if any(fold(s) == wanted for s in c.streets)
+            and (
+                district in (c.districts or [])
+                or any(covers.get(n) == district for n in c.neighbourhoods or [])
+                or not (c.districts or c.neighbourhoods)
+            )
+        ]
+
+    def role_label(self, role: str | None, taal: str) -> str:
+        """A role as residents read it in a sentence ("de wijkagent"), in their language."""
+        return self.roles[role].label.get(taal) if role in self.roles else (role or "")
 
     @property
     def example_address(self) -> str:

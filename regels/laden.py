@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import time
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from shapely.geometry import shape
 
 from regels.compileer import Finding, RoutingFacts, compile_rules
@@ -20,11 +21,13 @@ from regels.schema import (
     ContactsFile,
     DistrictsFile,
     MunicipalityFile,
+    RolesFile,
     RulesFile,
-    Strict,
     ThemesFile,
 )
+from regels.veldfouten import validation_errors
 from regels.yamlbron import YamlSource, read_yaml
+from signalen.werkdagen import WorkingCalendar
 
 AREAS_FILE = "areas.geojson"
 _QUOTED = re.compile(r"'([^']*)'")
@@ -56,7 +59,8 @@ def load_municipality(directory: Path | str | None = None) -> Municipality:
         try:
             models[name] = model.model_validate(source.data or {})
         except ValidationError as exc:
-            errors.extend(_validation_errors(source, exc))
+            errors.extend(validation_errors(source, exc))
+    errors.extend(_unknown_roles(sources, models))  # with the other field errors, not after
     for stray in sorted(p.name for p in directory.glob("*.y*ml") if p.name not in FILES):
         errors.append(
             ConfigError(stray, None, None, "unknown config file", hint=did_you_mean(stray, FILES))
@@ -64,6 +68,18 @@ def load_municipality(directory: Path | str | None = None) -> Municipality:
     if errors:
         raise ConfigInvalid(errors)
     return _assemble(directory, sources, models)
+
+
+def _unknown_roles(sources: dict[str, YamlSource], models: dict[str, Any]) -> list[ConfigError]:
+    """Contacts whose role roles.yaml does not declare (as soon as both files are read)."""
+    if "roles.yaml" not in models or "contacts.yaml" not in models:
+        return []
+    check = _CrossCheck(sources)
+    declared = {r.id for r in models["roles.yaml"].roles}
+    for i, c in enumerate(models["contacts.yaml"].contacts):
+        if c.role is not None:
+            check.refs("contacts.yaml", ("contacts", i, "role"), c.id, [c.role], declared)
+    return check.errors
 
 
 def _assemble(
@@ -74,6 +90,7 @@ def _assemble(
     themes: ThemesFile = models["themes.yaml"]
     contacts: ContactsFile = models["contacts.yaml"]
     rules: RulesFile = models["rules.yaml"]
+    roles: RolesFile = models["roles.yaml"]
     check = _CrossCheck(sources)
 
     for file, kind, items in (
@@ -84,6 +101,7 @@ def _assemble(
             [n for d in districts.districts for n in d.neighbourhoods],
         ),
         ("themes.yaml", "theme", themes.themes),
+        ("roles.yaml", "role", roles.roles),
         ("contacts.yaml", "contact", contacts.contacts),
         ("rules.yaml", "rule", rules.rules),
     ):
@@ -93,12 +111,22 @@ def _assemble(
     district_of = {n.id: d.id for d in districts.districts for n in d.neighbourhoods}
     theme_ids = {t.id for t in themes.themes}
     contact_by_id = {c.id: c for c in contacts.contacts}
+    role_by_id = {r.id: r for r in roles.roles}
+    owning_roles = {r.id for r in roles.roles if r.owns}
+    # Who may own a signal: a contact with a role that owns (not an alert-only person).
+    # Who may own a signal: a contact with a role that owns, not an alert-only person (a
+    # contact whose role is unknown counts as one: that error is reported once, at the role).
+    owners = {
+        c.id: c
+        for c in contacts.contacts
+        if c.role is not None and (c.role in owning_roles or c.role not in role_by_id)
+    }
+    check.alert_only = {c.id for c in contacts.contacts if c.id not in owners}
+    group_names = {name for d in districts.districts for name in d.groups}
 
-    check.refs(
-        "municipality.yaml", ("fallback_contact",), None, [muni.fallback_contact], contact_by_id
-    )
+    check.refs("municipality.yaml", ("fallback_contact",), None, [muni.fallback_contact], owners)
     for n, coordinator in enumerate(muni.coordinators):
-        check.refs("municipality.yaml", ("coordinators", n), None, [coordinator], contact_by_id)
+        check.refs("municipality.yaml", ("coordinators", n), None, [coordinator], owners)
     for n, theme in enumerate(muni.alert_themes or []):
         check.refs("municipality.yaml", ("alert_themes", n), None, [theme], theme_ids)
     for i, t in enumerate(themes.themes):
@@ -108,14 +136,14 @@ def _assemble(
                 ("themes", i, "fallback_contact"),
                 t.id,
                 [t.fallback_contact],
-                contact_by_id,
+                owners,
             )
     for i, d in enumerate(districts.districts):
         loc = ("districts", i)
-        check.refs(
-            "districts.yaml", (*loc, "fallback_contact"), d.id, [d.fallback_contact], contact_by_id
-        )
+        check.refs("districts.yaml", (*loc, "fallback_contact"), d.id, [d.fallback_contact], owners)
         check.refs("districts.yaml", (*loc, "core_group"), d.id, d.core_group, contact_by_id)
+        for name, members in d.groups.items():
+            check.refs("districts.yaml", (*loc, "groups", name), d.id, members, contact_by_id)
     for i, c in enumerate(contacts.contacts):
         loc = ("contacts", i)
         check.refs(
@@ -123,7 +151,9 @@ def _assemble(
         )
         check.refs("contacts.yaml", (*loc, "districts"), c.id, c.districts or [], district_ids)
         intakes = {t.fallback_contact for t in themes.themes}
-        if not c.neighbourhoods and not c.districts and c.id not in {*muni.coordinators, *intakes}:
+        everywhere = {*muni.coordinators, *intakes}
+        places = c.neighbourhoods or c.districts
+        if c.role in owning_roles and not places and c.id not in everywhere:
             check.add(
                 "contacts.yaml",
                 loc,
@@ -145,17 +175,24 @@ def _assemble(
         check.refs(
             "rules.yaml", (*loc, "when", "district"), r.id, r.when.district or [], district_ids
         )
-        for fld in ("contact", "escalate_to"):
-            value = getattr(r.then, fld)
-            if value:
-                check.refs("rules.yaml", (*loc, "then", fld), r.id, [value], contact_by_id)
+        if r.then.contact:
+            check.refs("rules.yaml", (*loc, "then", "contact"), r.id, [r.then.contact], owners)
+        if r.then.role:
+            owning = {k: v for k, v in role_by_id.items() if v.owns}
+            check.refs("rules.yaml", (*loc, "then", "role"), r.id, [r.then.role], owning)
+        if r.then.escalate_to:
+            targets = {**contact_by_id, **dict.fromkeys(group_names)}
+            where = (*loc, "then", "escalate_to")
+            check.refs("rules.yaml", where, r.id, [r.then.escalate_to], targets)
 
     coverage: dict[tuple[str, str], list[str]] = {}
     for c in contacts.contacts:
+        if c.id not in owners:
+            continue
         covered = set(c.neighbourhoods or [])
         covered |= {nb for nb, d in district_of.items() if d in (c.districts or [])}
         for nb in sorted(covered):
-            coverage.setdefault((c.role.value, nb), []).append(c.id)
+            coverage.setdefault((c.role or "", nb), []).append(c.id)
 
     gazetteer = _gazetteer(directory, districts, district_of, check)
     if check.errors:
@@ -170,6 +207,7 @@ def _assemble(
             municipality_fallback=muni.fallback_contact,
             coverage=coverage,
             default_deadline_days=muni.default_deadline_days,
+            calendar=_calendar(muni),
         ),
     )
     rule_index = {r.id: i for i, r in enumerate(rules.rules)}
@@ -186,11 +224,17 @@ def _assemble(
         districts={d.id: d for d in districts.districts},
         themes={t.id: t for t in themes.themes},
         contacts=contact_by_id,
+        roles=role_by_id,
         coverage=coverage,
         engine=compiled.engine,
         gazetteer=gazetteer,
         warnings=warnings,
     )
+
+
+def _calendar(muni: MunicipalityFile) -> WorkingCalendar:
+    opens, closes = (time.fromisoformat(t) for t in muni.working_hours.split("-"))
+    return WorkingCalendar(muni.closing_days, start_of_day=opens, end_of_day=closes)
 
 
 def _gazetteer(
@@ -255,6 +299,7 @@ class _CrossCheck:
     def __init__(self, sources: dict[str, YamlSource]) -> None:
         self.sources = sources
         self.errors: list[ConfigError] = []
+        self.alert_only: set[str] = set()
 
     def add(
         self,
@@ -275,7 +320,10 @@ class _CrossCheck:
     def refs(self, file: str, loc: tuple, item: str | None, values: list[str], known: Any) -> None:
         field = ".".join(str(p) for p in loc[2:] if not isinstance(p, int)) or str(loc[0])
         for value in values:
-            if value not in known:
+            if value in self.alert_only and value not in known:
+                message = f"{value!r} cannot own signals: give the contact a role that owns"
+                self.add(file, loc, item, field, message)
+            elif value not in known:
                 self.add(
                     file, loc, item, field, f"unknown id {value!r}", did_you_mean(value, known)
                 )
@@ -294,59 +342,3 @@ class _CrossCheck:
         if finding.field:
             loc = (*loc, *finding.field.split("."))
         self.add("rules.yaml", loc, finding.rule_id, finding.field, finding.message, into=into)
-
-
-def _validation_errors(source: YamlSource, exc: ValidationError) -> list[ConfigError]:
-    errors = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        item, field_path = _item_and_field(source.data, loc)
-        hint = None
-        if err["type"] == "extra_forbidden":
-            message = "unknown field"
-            hint = did_you_mean(loc[-1], _all_field_names())
-        elif err["type"] == "enum":
-            message = err["msg"]
-            hint = did_you_mean(err.get("input"), _QUOTED.findall(err["ctx"]["expected"]))
-        elif err["type"] == "string_pattern_mismatch":
-            message = "ids use lowercase letters, digits, '-' and '_' only"
-        else:
-            message = err["msg"].removeprefix("Value error, ")
-        errors.append(
-            ConfigError(source.name, item, field_path, message, hint, source.line_of(loc))
-        )
-    return errors
-
-
-def _item_and_field(data: Any, loc: tuple) -> tuple[str | None, str | None]:
-    """Split a pydantic location into the nearest item with an id and the field inside it."""
-    item, rest_from, node = None, 0, data
-    for n, part in enumerate(loc):
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            break
-        if isinstance(part, int):
-            item = node.get("id") if isinstance(node, dict) and node.get("id") else f"#{part + 1}"
-            rest_from = n + 1
-    rest = [str(p) if not isinstance(p, int) else f"[{p}]" for p in loc[rest_from:]]
-    return item, ".".join(rest).replace(".[", "[") or None
-
-
-def _all_field_names() -> set[str]:
-    names: set[str] = set()
-    seen: set[type[BaseModel]] = set()
-    pending: list[type[BaseModel]] = list(FILES.values())
-    while pending:
-        model = pending.pop()
-        seen.add(model)
-        for name, info in model.model_fields.items():
-            names.add(name)
-            pending.extend(m for m in _model_args(info.annotation) if m not in seen)
-    return names
-
-
-def _model_args(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, Strict):
-        return [annotation]
-    return [m for a in getattr(annotation, "__args__", ()) for m in _model_args(a)]

@@ -85,5 +85,7 @@ def route_report(
     engine = municipality.engine
     explanation = engine.explain(request) if every_rule else engine.brief(request)
     decision = explanation.decision
-    deadline = municipality.calendar.deadline(report.reported_at, decision.deadline_days)
+    deadline = municipality.deadline(
+        decision.contact_id, report.reported_at, decision.deadline_days, decision.deadline_hours
+    )
     return RoutedReport(theme, suggestion, place, decision, deadline, explanation)

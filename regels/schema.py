@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -22,14 +23,17 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 TIME_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 
-class ContactRole(StrEnum):
-    WIJKBEHEERDER = "wijkbeheerder"
-    WIJKAGENT = "wijkagent"
-    HANDHAVING = "handhaving"
-    SOCIAAL_TEAM = "sociaal_team"
-    OPBOUWWERKER = "opbouwwerker"
-    WOONCONSULENT = "woonconsulent"
-    WIJKMANAGER = "wijkmanager"
+class Weekday(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+AROUND_THE_CLOCK = "24/7"
 
 
 def _as_list(value: Any) -> Any:
@@ -62,6 +66,19 @@ class Digest(Strict):
         default="mon 08:30", pattern=r"^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d$"
     )
     monthly: bool = True
+    list_incidents: bool = Field(
+        default=False,
+        description="list every incident of the period with owner, status and approach",
+    )
+
+
+def _time_window(value: str | None) -> str | None:
+    if value is not None and not TIME_WINDOW.match(value):
+        raise ValueError("write a time window as HH:MM-HH:MM, for example 17:00-08:00")
+    return value
+
+
+TimeWindow = Annotated[str, AfterValidator(_time_window)]
 
 
 class Retention(Strict):
@@ -86,6 +103,18 @@ class MunicipalityFile(Strict):
     digest: Digest = Digest()
     retention: Retention = Retention()
     coordinators: list[Id] = Field(default=[], description="contacts who may act on any signal")
+    working_hours: TimeWindow = Field(
+        default="08:30-17:00",
+        description="working days' hours: deadlines in working days end at the close",
+    )
+
+    @field_validator("working_hours")
+    @classmethod
+    def _day_window(cls, value: str) -> str:
+        start, end = value.split("-")
+        if start >= end:
+            raise ValueError("working hours start before they end, for example 08:30-17:00")
+        return value
 
 
 class Neighbourhood(Strict):
@@ -100,6 +129,9 @@ class District(Strict):
     name: str
     fallback_contact: Id = Field(description="the wijkmanager: owner when no rule matches")
     core_group: list[Id] = Field(default=[], description="kerngroep: told of serious incidents")
+    groups: dict[Id, list[Id]] = Field(
+        default={}, description="named groups (e.g. regiegroep): an escalation may go to one"
+    )
     neighbourhoods: list[Neighbourhood] = Field(min_length=1)
 
 
@@ -118,6 +150,18 @@ class Label(Strict):
 
     def get(self, taal: str) -> str:
         return getattr(self, taal, None) or self.nl
+
+
+class RoleDef(Strict):
+    """A role the municipality declares: how residents read it, and whether it owns signals."""
+
+    id: Id
+    label: Label = Field(description="as used in a sentence, article included: 'de wijkagent'")
+    owns: bool = Field(default=True, description="may own signals")
+
+
+class RolesFile(Strict):
+    roles: list[RoleDef] = Field(min_length=1)
 
 
 class Theme(Strict):
@@ -139,10 +183,23 @@ class ThemesFile(Strict):
 class Contact(Strict):
     id: Id
     name: str
-    role: ContactRole
+    role: Id | None = Field(
+        default=None, description="a role from roles.yaml; none for an alert-only person"
+    )
+    title: str | None = Field(default=None, description="display title, e.g. 'Voorzitter'")
     organisation: str
     neighbourhoods: IdList = None
     districts: IdList = None
+    hours: Literal["office", "24/7"] = Field(
+        default="office", description="office: the municipality's working hours; or 24/7"
+    )
+    streets: list[str] = Field(
+        default=[], description="street representative: alerted on incidents in these streets"
+    )
+
+    @property
+    def around_the_clock(self) -> bool:
+        return self.hours == AROUND_THE_CLOCK
 
 
 class ContactsFile(Strict):
@@ -156,30 +213,38 @@ class Conditions(Strict):
     urgency: Annotated[list[Urgency] | None, BeforeValidator(_as_list)] = None
     reporter_role: Annotated[list[ReporterRole] | None, BeforeValidator(_as_list)] = None
     keywords: Annotated[list[str] | None, BeforeValidator(_as_list)] = None
-    time: str | None = Field(default=None, description="local time window, e.g. 17:00-08:00")
-
-    @field_validator("time")
-    @classmethod
-    def _time_window(cls, value: str | None) -> str | None:
-        if value is not None and not TIME_WINDOW.match(value):
-            raise ValueError("write a time window as HH:MM-HH:MM, for example 17:00-08:00")
-        return value
+    time: TimeWindow | None = Field(default=None, description="local time window: 17:00-08:00")
+    weekdays: Annotated[list[Weekday] | None, BeforeValidator(_as_list)] = None
+    holiday: bool | None = Field(
+        default=None, description="true: a public holiday or closing day; false: not one"
+    )
+    outside_hours: bool | None = Field(
+        default=None,
+        description="true: evenings, nights, weekends, holidays; false: working hours",
+    )
 
 
 class Outcome(Strict):
     contact: Id | None = None
-    role: ContactRole | None = Field(
+    role: Id | None = Field(
         default=None, description="the contact with this role who covers the neighbourhood"
     )
     priority: Urgency | None = None
     deadline_days: int | None = Field(default=None, ge=0, le=60)
-    escalate_to: Id | None = None
+    deadline_hours: int | None = Field(
+        default=None, ge=1, le=720, description="clock hours for a 24/7 owner, else working hours"
+    )
+    escalate_to: Id | None = Field(
+        default=None, description="a contact, or a group of the report's district (regiegroep)"
+    )
     alert: bool = Field(default=False, description="a serious incident: tell the core group")
 
     @model_validator(mode="after")
     def _one_owner(self) -> Outcome:
         if (self.contact is None) == (self.role is None):
             raise ValueError("give exactly one of 'contact' or 'role'")
+        if self.deadline_days is not None and self.deadline_hours is not None:
+            raise ValueError("give 'deadline_days' or 'deadline_hours', not both")
         return self
 
 
@@ -198,6 +263,7 @@ FILES: dict[str, type[Strict]] = {
     "municipality.yaml": MunicipalityFile,
     "districts.yaml": DistrictsFile,
     "themes.yaml": ThemesFile,
+    "roles.yaml": RolesFile,
     "contacts.yaml": ContactsFile,
     "rules.yaml": RulesFile,
 }

@@ -37,6 +37,8 @@ def plan_timers(
     calendar: WorkingCalendar,
     policy: TimePolicy,
     expected_at: datetime | None = None,
+    deadline_hours: int | None = None,
+    reporter_calendar: WorkingCalendar | None = None,
 ) -> list[PlannedTimer]:
     """Return the timers an open signal needs now; a closed signal needs none.
 
@@ -46,6 +48,10 @@ def plan_timers(
     on the date they were promised (`expected_at`) hears that it takes longer, if it does.
     Keys carry the deadline (or the promised date), so a new term gets new timers and a
     timer that fired is never planned again for the same term.
+
+    `calendar` is the owner's (a 24/7 desk's counts every hour); a term in hours escalates
+    after that many hours again (2x) and has no reminder the day before. "Still in progress"
+    is counted on `reporter_calendar` (the municipality's working days; default `calendar`).
     """
     status = Status(status)
     if status not in OPEN_STATUSES:
@@ -53,19 +59,26 @@ def plan_timers(
     stamp = f"{deadline.astimezone(UTC):%Y%m%d%H%M}"  # keys must not depend on a zone
     timers: list[PlannedTimer] = []
     if status not in ACCEPTED:
-        before = _working_days_before(deadline, policy.remind_days_before, calendar)
+        ahead = 0 if deadline_hours else policy.remind_days_before
+        before = _working_days_before(deadline, ahead, calendar)
         if before is not None and before > changed_at:
             timers.append(PlannedTimer("reminder_before", before, f"s{signal_id}:before:{stamp}"))
         timers.append(PlannedTimer("reminder_due", deadline, f"s{signal_id}:due:{stamp}"))
-    extra = max(1, round(deadline_days * (policy.escalate_factor - 1)))
-    escalate_day = calendar.add_working_days(deadline.astimezone(calendar.tz).date(), extra)
-    escalate_at = datetime.combine(escalate_day, deadline.astimezone(calendar.tz).timetz())
+    if deadline_hours:
+        hours = max(1, round(deadline_hours * (policy.escalate_factor - 1)))
+        escalate_at = calendar.deadline_in_hours(deadline, hours)
+    else:
+        extra = max(1, round(deadline_days * (policy.escalate_factor - 1)))
+        escalate_day = calendar.add_working_days(deadline.astimezone(calendar.tz).date(), extra)
+        escalate_at = datetime.combine(escalate_day, deadline.astimezone(calendar.tz).timetz())
     timers.append(PlannedTimer("escalation", escalate_at, f"s{signal_id}:escalation:{stamp}"))
     if expected_at is not None:
         promised = f"{expected_at.astimezone(UTC):%Y%m%d%H%M}"
         timers.append(PlannedTimer("promise", expected_at, f"s{signal_id}:promise:{promised}"))
     if policy.progress_every_days > 0:
-        progress_at = calendar.deadline(changed_at, policy.progress_every_days)
+        progress_at = (reporter_calendar or calendar).deadline(
+            changed_at, policy.progress_every_days
+        )
         key = f"s{signal_id}:progress:{changed_at.astimezone(UTC):%Y%m%d%H%M%S%f}"
         timers.append(PlannedTimer("progress", progress_at, key))
     return timers

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+START_OF_WORKING_DAY = time(8, 30)
 END_OF_WORKING_DAY = time(17, 0)
 
 
@@ -30,10 +31,12 @@ class WorkingCalendar:
         self,
         closing_days: Iterable[date] = (),
         *,
+        start_of_day: time = START_OF_WORKING_DAY,
         end_of_day: time = END_OF_WORKING_DAY,
         tz: ZoneInfo = AMSTERDAM,
     ) -> None:
         self.closing_days = frozenset(closing_days)
+        self.start_of_day = start_of_day
         self.end_of_day = end_of_day
         self.tz = tz
         self._reasons: dict[date, str | None] = {}  # digests ask about the same days often
@@ -86,6 +89,36 @@ class WorkingCalendar:
         due = self.add_working_days(self.start_day(reported_at), working_days)
         return datetime.combine(due, self.end_of_day, tzinfo=self.tz)
 
+    def is_holiday(self, day: date) -> bool:
+        """A Dutch public holiday or one of the municipality's closing days."""
+        return day in self.closing_days or day in _public_holidays(day.year)
+
+    def in_working_hours(self, at: datetime) -> bool:
+        """Whether `at` falls on a working day between the start and the close of the day."""
+        local = _aware(at).astimezone(self.tz)
+        return (
+            self.is_working_day(local.date())
+            and self.start_of_day <= local.time().replace(tzinfo=None) < self.end_of_day
+        )
+
+    def deadline_in_hours(self, reported_at: datetime, hours: int) -> datetime:
+        """Count `hours` of working time (working days, start to close) from `reported_at`."""
+        local = _aware(reported_at).astimezone(self.tz)
+        left = timedelta(hours=hours)
+        day = local.date()
+        start = local.replace(tzinfo=None)
+        while True:
+            if self.is_working_day(day):
+                opens = datetime.combine(day, self.start_of_day)
+                closes = datetime.combine(day, self.end_of_day)
+                begin = max(start, opens)
+                if begin < closes:
+                    if begin + left <= closes:
+                        return (begin + left).replace(tzinfo=self.tz)
+                    left -= closes - begin
+            day += timedelta(days=1)
+            start = datetime.combine(day, time(0))
+
     def working_days_between(self, start: datetime, end: datetime) -> int:
         """Count working days from the start day of `start` up to the local date of `end`."""
         first = self.start_day(start)
@@ -96,6 +129,28 @@ class WorkingCalendar:
             if day <= last:
                 count += 1
         return count
+
+
+class AroundTheClock(WorkingCalendar):
+    """A 24/7 desk's calendar: every day is a working day and every hour a working hour, so
+    a deadline of N hours is N clock hours and one of N days is N times 24 hours."""
+
+    def _reason(self, day: date) -> str | None:
+        return None
+
+    def in_working_hours(self, at: datetime) -> bool:
+        return True
+
+    def start_day(self, at: datetime) -> date:
+        return _aware(at).astimezone(self.tz).date()
+
+    def deadline(self, reported_at: datetime, working_days: int) -> datetime:
+        if working_days < 0:
+            raise ValueError("a deadline cannot be negative")
+        return _aware(reported_at).astimezone(self.tz) + timedelta(days=max(1, working_days))
+
+    def deadline_in_hours(self, reported_at: datetime, hours: int) -> datetime:
+        return _aware(reported_at).astimezone(self.tz) + timedelta(hours=hours)
 
 
 def _aware(at: datetime) -> datetime:

@@ -113,7 +113,7 @@ async def _ask_new_owner(turn: Turn, signal: SignalRow, _: SignalButton) -> None
         [
             _choice(
                 signal,
-                f"{contacts[c].name} ({contacts[c].role.value.replace('_', ' ')})",
+                f"{contacts[c].name} ({(contacts[c].role or '').replace('_', ' ')})",
                 "to",
                 n,
                 True,
@@ -326,11 +326,13 @@ async def register(turn: Turn, token: str) -> None:
         at=turn.now,
     )
     log.info("contact %s linked to telegram user %s", contact.id, turn.user.id)
+    municipality = turn.services.municipality
+    owns = municipality.can_own(contact.id)
     turn.say(
         turn.t(
-            "behandelaar.welkom",
+            "behandelaar.welkom" if owns else "behandelaar.welkom_alleen_bericht",
             naam=contact.name,
-            rol=turn.t("knoppen.rol", rol=contact.role.value),
+            rol=contact.title or municipality.role_label(contact.role, turn.taal) or contact.name,
             organisatie=contact.organisation,
         )
     )

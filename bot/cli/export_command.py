@@ -181,7 +181,7 @@ def export_records(municipality: Municipality, signals: Iterable[Any]) -> list[d
                 "urgency": s.urgency,
                 "priority": s.priority,
                 "status": words.get(s.status, s.status),
-                "owner_role": owner.role.value if owner else None,
+                "owner_role": owner.role if owner else None,
                 "owner_organisation": owner.organisation if owner else None,
                 "rule": s.rule_id,
                 "deadline": s.deadline,

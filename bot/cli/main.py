@@ -186,7 +186,8 @@ def contacts_invite(
     settings = Settings()
     token = asyncio.run(_invite(settings, "contact", contact_id, days))
     contact = municipality.contacts[contact_id]
-    console.print(f"Invitation for {contact.name} ({contact.role.value}), valid {days} days, once:")
+    role = contact.role or "alert only"
+    console.print(f"Invitation for {contact.name} ({role}), valid {days} days, once:")
     console.print(
         f"https://t.me/{settings.telegram_bot_username}?start=inv_{token}", soft_wrap=True
     )
@@ -227,7 +228,7 @@ def contacts_list(
         table.add_row(
             contact.id,
             escape(contact.name),
-            contact.role.value,
+            contact.role or "–",
             escape(contact.organisation),
             escape(_area(municipality, contact)),
             f"yes, since {since.astimezone(AMSTERDAM):%Y-%m-%d}" if since else "[red]no[/red]",

@@ -81,7 +81,7 @@ def _decision_json(municipality: Municipality, routed: RoutedReport) -> dict[str
         "neighbourhood": routed.place.neighbourhood,
         "district": routed.place.district,
         "contact": contact.id,
-        "contact_role": contact.role.value,
+        "contact_role": contact.role,
         "rule": routed.decision.rule_id,
         "priority": routed.decision.priority.value,
         "deadline": routed.deadline.isoformat(),
@@ -123,12 +123,25 @@ def print_explanation(console: Console, municipality: Municipality, routed: Rout
             "[green]match[/green]" if trace.matched else "no",
         )
     console.print(table)
+    term = (
+        f"{decision.deadline_hours} hour(s)"
+        if decision.deadline_hours
+        else f"{decision.deadline_days} working day(s)"
+    )
+    up = decision.escalation_contact_id
+    escalation = (
+        "no one above (the owner is the last in line)"
+        if up == decision.contact_id
+        else f"group {up} of the district"
+        if up not in municipality.contacts
+        else up
+    )
     console.print(
-        f"Owner: [bold]{contact.name}[/bold] ({contact.role.value}, {contact.organisation}) for "
+        f"Owner: [bold]{contact.name}[/bold] ({contact.role}, {contact.organisation}) for "
         f"{where_name}\n"
         f"Rule: {decision.rule_id}{' (fallback)' if decision.fallback else ''}; "
-        f"priority {decision.priority.value}; deadline {decision.deadline_days} working day(s): "
-        f"{routed.deadline:%a %d %b %Y %H:%M %Z}; escalates to {decision.escalation_contact_id}\n"
+        f"priority {decision.priority.value}; deadline {term}: "
+        f"{routed.deadline:%a %d %b %Y %H:%M %Z}; escalates to {escalation}\n"
         f"Why: {escape(routed.explanation.reason)}"
     )
 

@@ -234,7 +234,7 @@ def _owner(services: Services, signal: SignalRow) -> str:
     if not _known(services, signal):  # removed from the config since
         return services.municipality.name
     contact = services.municipality.contacts[signal.contact_id]
-    role = services.texts("knoppen.rol", "nl", rol=contact.role.value)
+    role = services.municipality.role_label(contact.role, "nl")
     role = role.removeprefix("de ").removeprefix("het ")
     return f"{contact.organisation} ({role})"
 

@@ -265,8 +265,6 @@ async def test_an_old_card_pressed_by_its_owner_is_brought_up_to_date(
     assert "Status: wordt opgepakt" in card.body
     assert [label for label, _ in card.buttons()] == ["Afgerond", "Doorsturen", "Niet voor mij"]
     answers = [a.get("text", "") for a in sim.callback_answers.values()]
-    assert f"{reference} is intussen veranderd. Hieronder ziet u hoe het nu staat." in (
-        answers
-    )
+    assert f"{reference} is intussen veranderd. Hieronder ziet u hoe het nu staat." in (answers)
     await owner.taps("Afgerond", card)
     await owner.expect(f"Wat is er gedaan met {reference}")

@@ -77,7 +77,9 @@ async def test_unknown_street_offers_suggestions(bot, resident) -> None:
     await resident.says("Lantaarnpaal kapot")
     await resident.expect("Waar is het?")
     await resident.says("Randerstrat 5")
-    offer = await resident.expect('"Randerstrat" ken ik niet in Deventer. Bedoelt u een van deze straten?')
+    offer = await resident.expect(
+        '"Randerstrat" ken ik niet in Deventer. Bedoelt u een van deze straten?'
+    )
     label, data = offer.buttons()[0]
     assert label == "Randerstraat" and data.startswith("d:") and data.endswith(":street:0")
     await resident.taps("Randerstraat", offer)

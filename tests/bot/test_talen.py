@@ -84,7 +84,7 @@ async def test_resident_reports_and_hears_every_step_in_their_language(
     owner_phrase = texts(
         "knoppen.eigenaar",
         taal,
-        rol="wijkbeheerder",
+        rol=services.municipality.role_label("wijkbeheerder", taal),
         plek="Deltabuurt",
         organisatie="Gemeente Deventer, Wijkbeheer",
     )
