@@ -157,14 +157,12 @@ async def _escalate(
 ) -> list[AnyNotice]:
     """Ask the next one up to make sure it gets done; they get the whole card and may act."""
     municipality = services.municipality
-    # A rule may escalate to a group of the district (the regiegroep): every member hears it,
-    # and its first member who can own, other than the owner, gets the card to act on.
-    group = municipality.group(signal.district, signal.escalation_contact_id) or []
-    first = next(
-        (m for m in group if municipality.can_own(m) and m != signal.contact_id),
-        signal.escalation_contact_id,
+    group = municipality.group(signal.district, signal.escalation_contact_id)
+    if group is not None:
+        return _escalate_to_group(session, services, signal, timer, now, group)
+    line = line_of(
+        municipality, signal.escalation_contact_id, district=signal.district, theme=signal.theme
     )
-    line = line_of(municipality, first, district=signal.district, theme=signal.theme)
     reached = await first_reachable(session, [c for c in line if c != signal.contact_id] or line)
     target = reached.contact_id
     signal.escalated_at = now
@@ -181,13 +179,8 @@ async def _escalate(
             "termijn": say_date(signal.deadline, taal),
         }
 
-    told = [m for m in group if m not in (target, signal.contact_id)]
     return [
         Notice(f"t{timer.id}:escalation", ToContact(target), "tijd.escalatie", values),
-        *(
-            Notice(f"t{timer.id}:escalation:{m}", ToContact(m), "tijd.escalatie", values)
-            for m in told
-        ),
         OwnerCard(f"t{timer.id}:card", ToContact(target), signal, "geescaleerd"),
         Notice(
             f"t{timer.id}:owner",
@@ -196,6 +189,50 @@ async def _escalate(
             lambda taal: {
                 "referentie": signal.reference,
                 "naar": municipality.contacts[target].name,
+            },
+        ),
+    ]
+
+
+def _escalate_to_group(
+    session: AsyncSession,
+    services: Services,
+    signal: SignalRow,
+    timer: TimerRow,
+    now: datetime,
+    group: list[str],
+) -> list[AnyNotice]:
+    """Escalation to a group of the district (Almelo's regiegroep, 3.4.2.2): every member hears
+    that it is overdue and with whom; the owner keeps it (and the coordinators may act)."""
+    municipality = services.municipality
+    name = signal.escalation_contact_id
+    district = municipality.districts[signal.district or ""].name
+    signal.escalated_at = now
+    meldingen.note_event(session, signal, at=now, actor="klok", note=f"geëscaleerd naar {name}")
+    buurt = _neighbourhood_name(services, signal)
+    log.info("signal %s escalated to group %s of %s", signal.id, name, signal.district)
+
+    def values(taal: str) -> dict[str, object]:
+        return {
+            "referentie": signal.reference,
+            "buurt": buurt,
+            "eigenaar": signal_owner_phrase(services, signal, taal),
+            "termijn": say_date(signal.deadline, taal),
+        }
+
+    told = [m for m in group if m != signal.contact_id]
+    return [
+        *(
+            Notice(f"t{timer.id}:escalation:{m}", ToContact(m), "tijd.escalatie", values)
+            for m in told
+        ),
+        Notice(
+            f"t{timer.id}:owner",
+            ToContact(signal.contact_id),
+            "tijd.geescaleerd",
+            lambda taal: {
+                "referentie": signal.reference,
+                "naar": f"{name.capitalize()} {district}",
             },
         ),
     ]

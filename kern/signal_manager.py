@@ -20,6 +20,7 @@ from kern.notices import (
     Notice,
     OwnerCard,
     RetractCards,
+    ToChat,
     ToContact,
     ToReporter,
     assignment,
@@ -28,7 +29,7 @@ from kern.notices import (
 from kern.owners import first_reachable, line_of
 from kern.services import Services
 from kern.texts import say_date
-from opslag import meldingen
+from opslag import contacten, meldingen
 from opslag.tabellen import AuditEventRow, SignalRow
 from signalen.workflow import CLOSED_STATUSES, Status, TransitionNotAllowed
 
@@ -95,7 +96,33 @@ class SignalManager:
                 choices=(answers,),
             )
         )
+        notices += await self._public_line(signal, event.id, note)
         return notices
+
+    async def _public_line(
+        self, signal: SignalRow, event_id: int | None, note: str
+    ) -> list[AnyNotice]:
+        """One anonymous line for the district's public channel, when it wants this theme:
+        theme, street (no house number) and what was done; never a care signal."""
+        municipality = self.municipality
+        district = municipality.districts.get(signal.district or "")
+        theme = municipality.themes.get(signal.theme or "")
+        if district is None or theme is None:
+            return []
+        if not municipality.posts_publicly(district.id, theme.id):
+            return []
+        channels = await contacten.channels_of_district(self.session, district=district.id)
+        neighbourhood = municipality.neighbourhoods.get(signal.neighbourhood or "")
+        where = signal.street or (neighbourhood.name if neighbourhood else district.name)
+        return [
+            Notice(
+                key=f"a{event_id}:public:{chat}",
+                to=ToChat(chat, "nl"),
+                template="overzicht.publiek_afgehandeld",
+                values=lambda taal: {"thema": theme.label.get(taal), "plek": where, "aanpak": note},
+            )
+            for chat in channels
+        ]
 
     def handover_candidates(self, signal: SignalRow) -> list[str]:
         """Contacts covering the signal's neighbourhood (or the wijkmanagers), not the owner."""

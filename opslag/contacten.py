@@ -9,7 +9,14 @@ from sqlalchemy import case, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from opslag.tabellen import ContactRegistration, GroupLink, InviteRow, SignalRow, UserPreference
+from opslag.tabellen import (
+    ContactRegistration,
+    GroupLink,
+    InviteRow,
+    PublicChannelLink,
+    SignalRow,
+    UserPreference,
+)
 from signalen.workflow import CLOSED_STATUSES
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -19,7 +26,7 @@ async def create_invite(
     session: AsyncSession, *, purpose: str, target: str, at: datetime, valid_for: timedelta
 ) -> str:
     """Make a single-use code; returns the token for the deep link or /koppel."""
-    if purpose == "group":  # typed by hand after /koppel: short, no look-alike characters
+    if purpose in ("group", "channel"):  # typed after /koppel: short, no look-alike characters
         token = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
     else:
         token = secrets.token_urlsafe(16)
@@ -112,6 +119,19 @@ async def link_group(session: AsyncSession, *, chat_id: int, district: str, at: 
 
 async def groups_of_district(session: AsyncSession, *, district: str) -> list[int]:
     statement = select(GroupLink.chat_id).where(col(GroupLink.district) == district)
+    return list(await session.scalars(statement))
+
+
+async def link_channel(session: AsyncSession, *, chat_id: int, district: str, at: datetime) -> None:
+    link = await session.get(PublicChannelLink, chat_id)
+    if link is None:
+        link = PublicChannelLink(chat_id=chat_id, district=district, linked_at=at)
+    link.district, link.linked_at = district, at
+    session.add(link)
+
+
+async def channels_of_district(session: AsyncSession, *, district: str) -> list[int]:
+    statement = select(PublicChannelLink.chat_id).where(col(PublicChannelLink.district) == district)
     return list(await session.scalars(statement))
 
 

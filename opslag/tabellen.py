@@ -124,7 +124,7 @@ class InviteRow(SQLModel, table=True):
     __tablename__ = "invite"
 
     token: str = Field(primary_key=True, max_length=64)
-    purpose: str = Field(max_length=20)  # "contact" or "group"
+    purpose: str = Field(max_length=20)  # "contact", "group" or "channel"
     target: str = Field(max_length=60)  # the contact id or the district id
     expires_at: datetime = _utc_column()
     used_at: datetime | None = _utc_column(nullable=True)
@@ -143,6 +143,16 @@ class GroupLink(SQLModel, table=True):
     """A working-group chat linked to a district for digests."""
 
     __tablename__ = "group_link"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    district: str = Field(max_length=60, index=True)
+    linked_at: datetime = _utc_column()
+
+
+class PublicChannelLink(SQLModel, table=True):
+    """A district's public Telegram channel: residents read what was done, anonymously."""
+
+    __tablename__ = "public_channel"
 
     chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     district: str = Field(max_length=60, index=True)

@@ -95,6 +95,13 @@ class Municipality:
             )
         ]
 
+    def posts_publicly(self, district: str | None, theme: str | None) -> bool:
+        """Whether a closed signal of `theme` in `district` gets a line in its public channel."""
+        found = self.districts.get(district or "")
+        channel = found.public_channel if found else None
+        themes = self.themes
+        return bool(channel and theme in channel.themes and not themes[theme].sensitive)
+
     def role_label(self, role: str | None, taal: str) -> str:
         """A role as residents read it in a sentence ("de wijkagent"), in their language."""
         return self.roles[role].label.get(taal) if role in self.roles else (role or "")

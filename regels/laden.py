@@ -144,6 +144,13 @@ def _assemble(
         check.refs("districts.yaml", (*loc, "core_group"), d.id, d.core_group, contact_by_id)
         for name, members in d.groups.items():
             check.refs("districts.yaml", (*loc, "groups", name), d.id, members, contact_by_id)
+        public = d.public_channel.themes if d.public_channel else []
+        check.refs("districts.yaml", (*loc, "public_channel", "themes"), d.id, public, theme_ids)
+        for theme in public:
+            if any(t.id == theme and t.sensitive for t in themes.themes):
+                where = (*loc, "public_channel", "themes")
+                message = f"{theme!r} is a care theme: it never goes to a public channel"
+                check.add("districts.yaml", where, d.id, "public_channel.themes", message)
     for i, c in enumerate(contacts.contacts):
         loc = ("contacts", i)
         check.refs(

@@ -124,6 +124,14 @@ class Neighbourhood(Strict):
     homes: int | None = None
 
 
+class PublicChannel(Strict):
+    """A district's public Telegram channel: one anonymous line per closed incident."""
+
+    themes: list[Id] = Field(
+        min_length=1, description="themes whose closed incidents are posted (never care)"
+    )
+
+
 class District(Strict):
     id: Id
     name: str
@@ -133,6 +141,9 @@ class District(Strict):
         default={}, description="named groups (e.g. regiegroep): an escalation may go to one"
     )
     neighbourhoods: list[Neighbourhood] = Field(min_length=1)
+    public_channel: PublicChannel | None = Field(
+        default=None, description="residents informed per wijk: a channel linked with /koppel"
+    )
 
 
 class DistrictsFile(Strict):

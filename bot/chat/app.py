@@ -71,6 +71,8 @@ def register_handlers(application: Application) -> None:
     add(CommandHandler("help", handlers.help_))
     add(CommandHandler("koppel", handlers.link_group))
     add(CommandHandler("overzicht", werkgroep.overview))
+    koppel = filters.UpdateType.CHANNEL_POST & filters.Regex(r"^/koppel(@\w+)?(\s|$)")
+    add(MessageHandler(koppel, werkgroep.link_channel))
     add(CommandHandler(sorted(_private_commands()), handlers.private_only, filters=group))
     add(CommandHandler("melden", handlers.report, filters=private))
     add(CommandHandler("signaleren", handlers.signal, filters=private))

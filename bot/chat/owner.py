@@ -88,7 +88,11 @@ async def _ask_closing_note(turn: Turn, signal: SignalRow, _: SignalButton) -> N
     turn.answer()
     rows = [[_choice(signal, "zonder_toelichting", "nonote"), _choice(signal, "terug", "back")]]
     turn.say(
-        turn.t("behandelaar.vraag_afsluiting", referentie=signal.reference),
+        turn.t(
+            "behandelaar.vraag_afsluiting",
+            referentie=signal.reference,
+            publiek=turn.services.municipality.posts_publicly(signal.district, signal.theme),
+        ),
         inline(turn.services.texts, turn.taal, rows),
     )
 

@@ -145,7 +145,7 @@ def demo(
     config: ConfigOption = None,
     webhook: Annotated[bool, typer.Option(help="Deliver by webhook to `serve`'s app.")] = False,
 ) -> None:
-    """Play a short day in Deventer through the local Bot API simulator (no token needed)."""
+    """Play a short day in the configured municipality through the local Bot API simulator."""
     from bot.demo.play import play
 
     municipality = load_or_exit(config)
@@ -265,15 +265,22 @@ def _area(municipality: Municipality, contact: Contact) -> str:
 
 
 @groups_app.command("code")
-def groups_code(district: str, days: int = 7, config: ConfigOption = None) -> None:
-    """Print a single-use code that links a group chat to a district (send /koppel CODE there)."""
+def groups_code(
+    district: str, days: int = 7, channel: bool = False, config: ConfigOption = None
+) -> None:
+    """Print a single-use code that links a group chat (or, with --channel, the district's
+    public channel) to a district: send /koppel CODE there."""
     municipality = load_or_exit(config)
     if district not in municipality.districts:
         hint = did_you_mean(district, municipality.districts)
         errors.print(f"Unknown district {district!r}" + (f"; {hint}" if hint else ""))
         raise typer.Exit(2)
-    token = asyncio.run(_invite(Settings(), "group", district, days))
-    console.print(f"In the working group's chat (with the bot added), send: /koppel {token}")
+    if channel and municipality.districts[district].public_channel is None:
+        errors.print(f"District {district!r} has no public_channel in districts.yaml.")
+        raise typer.Exit(2)
+    token = asyncio.run(_invite(Settings(), "channel" if channel else "group", district, days))
+    where = "channel (bot as admin), post" if channel else "chat (with the bot added), send"
+    console.print(f"In the working group's {where}: /koppel {token}")
     console.print(
         f"It links that chat to {municipality.districts[district].name}; valid {days} days, once."
     )

@@ -1,4 +1,5 @@
-"""`wijksignaal demo`: a short day in Deventer, played through the simulator by the real bot."""
+"""`wijksignaal demo`: a short day in any municipality, played through the simulator by the real
+bot. The scenes (places, themes, owners) come from the config: see `bot.demo.scenes`."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import re
 import secrets
 import tempfile
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,8 +18,10 @@ from rich.table import Table
 from sqlmodel import col, select
 
 from bot.chat.app import running
+from bot.demo.scenes import DemoPlan, PlannedReport, plan_day
 from bot.simulator.people import SimGroup, SimUser
 from bot.simulator.server import BotApiSimulator, ChatMessage
+from kern.notices import theme_label
 from kern.services import Services
 from kern.texts import Texts, say_date
 from kern.ticker import tick
@@ -28,6 +32,7 @@ from regels.gemeente import Municipality
 from signalen.werkdagen import AMSTERDAM
 
 _TAG = re.compile(r"<[^>]+>")
+_REFERENCE = re.compile(r"Nummer: (\S+)")
 
 
 class DemoClock:
@@ -79,8 +84,10 @@ class Transcript:
         )
 
 
-async def play(console: Console, municipality: Municipality, *, webhook: bool = False) -> None:
-    """Run the demo day and print the transcript and a summary table."""
+async def play(
+    console: Console, municipality: Municipality, *, webhook: bool = False
+) -> list[SignalRow]:
+    """Run the demo day, print the transcript and a summary table; return the signals."""
     sim = BotApiSimulator(username="wijksignaal_demo_bot")
     await sim.start()
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,35 +97,48 @@ async def play(console: Console, municipality: Municipality, *, webhook: bool = 
         services = Services(
             municipality=municipality, sessions=make_sessions(engine), texts=Texts(), clock=clock
         )
-        owners = {"olaf": "wb-rivierenwijk", "bram": "wa-voorstad", "hatice": "st-keizerslanden"}
-        people = {
-            "fatima": SimUser(sim, 101, "Fatima"),
-            "kees": SimUser(sim, 102, "Kees"),
-            "ans": SimUser(sim, 103, "Ans"),
-            "dirk": SimUser(sim, 104, "Dirk"),
-            "noor": SimUser(sim, 105, "Noor"),
-        }
-        for n, (key, contact_id) in enumerate(owners.items()):
-            people[key] = SimUser(sim, 201 + n, municipality.contacts[contact_id].name.split()[0])
-        names = {
-            p.id: p.first_name
-            + (f" ({municipality.contacts[owners[k]].role.value})" if k in owners else " (bewoner)")
-            for k, p in people.items()
-        }
-        group = SimGroup(sim, -1001, "Wijkwerkgroep Rivierenwijk")
-        names[group.id] = group.title
-        log = Transcript(console, clock, names)
+        plan = plan_day(municipality, clock.start)
+        cast = _cast(sim, municipality, plan)
+        group = SimGroup(sim, -1001, plan.group_title)
+        cast.names[group.id] = group.title
+        log = Transcript(console, clock, cast.names)
         sim.listeners.append(log.bot_message)
+        for note in plan.notes:
+            console.print(f"[yellow]Note:[/yellow] {escape(note)}")
         try:
             async with _bot(sim, services, webhook=webhook):
-                await _day(log, clock, services, people, owners, group)
+                await _day(log, clock, services, plan, cast, group)
                 await services.sender.drain(timeout=20)
                 await sim.quiet(0.5)
                 await _monday(log, clock, services, group)
-            _summary(console, services, await _signals(services))
+            signals = await _signals(services)
+            _summary(console, services, signals)
+            return signals
         finally:
             await engine.dispose()
             await sim.stop()
+
+
+@dataclass
+class Cast:
+    """The simulated people: residents by first name, professionals by contact id."""
+
+    residents: dict[str, SimUser]
+    owners: dict[str, SimUser]
+    names: dict[int, str]
+
+
+def _cast(sim: BotApiSimulator, municipality: Municipality, plan: DemoPlan) -> Cast:
+    residents = {name: SimUser(sim, 101 + n, name) for n, name in enumerate(plan.residents)}
+    owners: dict[str, SimUser] = {}
+    names = {user.id: f"{name} (bewoner)" for name, user in residents.items()}
+    for n, contact_id in enumerate(plan.owners):
+        contact = municipality.contacts[contact_id]
+        first = (contact.name.split() or [contact_id])[0]
+        owners[contact_id] = SimUser(sim, 201 + n, first)
+        role = str(contact.role) if contact.role else contact.title or contact.organisation
+        names[owners[contact_id].id] = f"{first} ({role})"
+    return Cast(residents, owners, names)
 
 
 def _bot(sim: BotApiSimulator, services: Services, *, webhook: bool) -> Any:
@@ -143,12 +163,17 @@ async def _day(
     log: Transcript,
     clock: DemoClock,
     services: Services,
-    p: dict[str, SimUser],
-    owners: dict[str, str],
+    plan: DemoPlan,
+    cast: Cast,
     group: SimGroup,
 ) -> None:
-    log.scene("The coordinator links three professionals with invitation links")
-    for key, contact_id in owners.items():
+    owners, residents = cast.owners, cast.residents
+    count = len(owners)
+    log.scene(
+        f"The coordinator links {count} professional{'s' if count != 1 else ''}"
+        " with invitation links"
+    )
+    for contact_id, person in owners.items():
         async with services.sessions.begin() as session:
             token = await contacten.create_invite(
                 session,
@@ -157,107 +182,83 @@ async def _day(
                 at=clock(),
                 valid_for=timedelta(days=7),
             )
-        await _do(log, p[key], f"/start inv_{token[:6]}…", p[key].says(f"/start inv_{token}"))
-        await p[key].expect("Welkom")
+        await _do(log, person, f"/start inv_{token[:6]}…", person.says(f"/start inv_{token}"))
+        await person.expect("Welkom")
     async with services.sessions.begin() as session:
         code = await contacten.create_invite(
-            session, purpose="group", target="rivierenwijk", at=clock(), valid_for=timedelta(days=7)
+            session,
+            purpose="group",
+            target=plan.district.id,
+            at=clock(),
+            valid_for=timedelta(days=7),
         )
-    log.person(p["olaf"], f"in {group.title}: /koppel {code}")
-    await group.member_says(p["olaf"], f"/koppel {code}")
+    first = owners[plan.owners[0]]
+    log.person(first, f"in {group.title}: /koppel {code}")
+    await group.member_says(first, f"/koppel {code}")
     await group.sim.wait_for(group.id, lambda m: "overzicht" in m.body)
 
-    await _settle(services)
-    log.scene("Fatima reports rubbish dumped beside the containers in the Deltabuurt")
-    fatima = p["fatima"]
-    await _do(log, fatima, "/start", fatima.says("/start"))
-    await fatima.expect("Typ gewoon")
-    await _report(
-        log,
-        fatima,
-        "Weer vuilniszakken en een matras naast de ondergrondse container",
-        "Rijnstraat 12",
-        photo=True,
-        contact="Anoniem",
-    )
-
-    await _settle(services)
-    clock.jump_to(9, 10)
-    log.scene("Two neighbours report more bags on the same street: a hotspot")
-    for key, number in (("dirk", "14"), ("noor", "20")):
-        await _report(
-            log,
-            p[key],
-            "Alweer zakken bij de container",
-            f"Rijnstraat {number}",
-            photo=False,
-            contact="Anoniem",
-        )
-    await p["olaf"].expect("hoort bij een plek met veel meldingen")
-
-    await _settle(services)
-    clock.jump_to(9, 20)
-    log.scene("Kees reports nuisance in a stairwell in Sluiswijk")
-    await _report(
-        log,
-        p["kees"],
-        "Elke avond overlast van jongeren met scooters in ons portiek",
-        "Randerstraat 3",
-        photo=False,
-        contact="Ja, via Telegram",
-    )
-
-    await _settle(services)
-    clock.jump_to(9, 40)
-    log.scene("Ans opens the Keizerslanden link and worries about a lonely neighbour")
-    ans = p["ans"]
-    await _do(log, ans, "/start keizerslanden", ans.says("/start keizerslanden"))
-    await ans.expect("U meldt voor Keizerslanden")
-    await _report(
-        log,
-        ans,
-        "Mijn buurvrouw is sinds de dood van haar man erg eenzaam en eet slecht",
-        "Weet ik niet",
-        photo=False,
-        contact="Anoniem",
-    )
+    references: dict[PlannedReport, str] = {}
+    for number, scene in enumerate(plan.scenes):
+        await _settle(services)
+        clock.jump_to(*scene.at)
+        log.scene(scene.title)
+        for report in scene.reports:
+            user = residents[report.reporter]
+            if report.deep_link:
+                link = f"/start {report.deep_link}"
+                await _do(log, user, link, user.says(link))
+                where = services.municipality.neighbourhoods[report.deep_link].name
+                await user.expect(f"U meldt voor {where}")  # the name as the bot shows it
+            elif number == 0:
+                await _do(log, user, "/start", user.says("/start"))
+                await user.expect("Typ gewoon")
+            references[report] = await _report(log, services, user, report)
+        if scene.kind == "hotspot":
+            await owners[scene.reports[-1].owner].expect("hoort bij een plek met veel meldingen")
 
     await _settle(services)
     clock.jump_to(11, 0)
     log.scene("The owners take their reports on")
-    for key, reference in (("olaf", "000001"), ("bram", "000004"), ("hatice", "000005")):
-        await _tap(log, p[key], "Oppakken", reference)
-    await ans.expect("is met uw melding")
+    for report in plan.closed:
+        await _tap(log, owners[report.owner], "Oppakken", references[report])
+    for report in plan.closed:
+        await residents[report.reporter].expect("is met uw melding")
 
     await _settle(services)
     clock.jump_to(15, 30)
     log.scene("Done: the owners close with a note; the reporters answer")
-    for key, note in (
-        ("olaf", "Opgehaald door de wijkbeheerploeg; bewoners met een brief aangesproken."),
-        ("bram", "Met de jongeren en hun ouders gesproken; ik loop vanavond langs."),
-        ("hatice", "Er is contact gelegd; wij houden een oogje in het zeil."),
-    ):
-        await _tap(log, p[key], "Afgerond", "Melding WS")
-        await p[key].expect("Wat is er gedaan")
-        await _say(log, p[key], note)
-        await p[key].expect("is afgerond")
-    await _tap(log, fatima, "Ja, opgelost", "Is het probleem opgelost?")
-    await fatima.expect("Fijn om te horen")
-    await _tap(log, p["kees"], "Nee, niet opgelost", "Is het probleem opgelost?")
-    await p["kees"].expect("Jammer")
-    await p["bram"].expect("Heropende melding")
-    await _tap(log, ans, "Ja, opgelost", "Is het probleem opgelost?")
-    await ans.expect("Fijn om te horen")
+    for report in plan.closed:
+        owner, reference = owners[report.owner], references[report]
+        await _tap(log, owner, "Afgerond", reference)
+        await owner.expect("Wat is er gedaan")
+        await _say(log, owner, report.note or "")
+        await owner.expect(f"{reference} is afgerond")
+    for report in plan.closed:
+        user = residents[report.reporter]
+        if report.solved:
+            await _tap(log, user, "Ja, opgelost", "Is het probleem opgelost?")
+            await user.expect("Fijn om te horen")
+        else:
+            await _tap(log, user, "Nee, niet opgelost", "Is het probleem opgelost?")
+            await user.expect("Jammer")
+            await owners[report.owner].expect("Heropende melding")
 
 
 async def _monday(log: Transcript, clock: DemoClock, services: Services, group: SimGroup) -> None:
     """The next Monday morning: the working group gets its weekly digest; reminders go out."""
     days = 7 - clock().weekday()
     clock.jump_to(8, 31, days=days)
-    log.scene("Next Monday 08:30: the wijkwerkgroep gets its digest (care signals as counts)")
+    log.scene(f"Next Monday 08:30: {group.title} gets its digest (care signals as counts)")
+    before = len(group.inbox())
     report = await tick(services, clock())
     await _settle(services)
-    await group.sim.wait_for(group.id, lambda m: m.photo is not None, timeout=20)
+    try:
+        await group.sim.wait_for(group.id, lambda m: True, after=before, timeout=20)
+        # The chart follows its digest; a district without reports gets none.
+        await group.sim.wait_for(group.id, lambda m: m.photo is not None, after=before, timeout=5)
+    except TimeoutError:
+        log.console.print(f"{'':25}(no chart arrived; {report.timers} timer(s) acted on)")
+        return
     chart = next(m for m in reversed(group.inbox()) if m.photo)
     path = Path(tempfile.gettempdir()) / "wijksignaal-demo-digest.png"
     path.write_bytes(group.sim.files[chart.photo or ""])
@@ -271,24 +272,42 @@ async def _settle(services: Services) -> None:
         await sender.drain(timeout=10)
 
 
-async def _report(
-    log: Transcript, user: SimUser, text: str, place: str, *, photo: bool, contact: str
-) -> None:
-    """A resident's whole report: their words, the suggested theme, place, photo, contact."""
-    await _say(log, user, text)
-    await _tap(log, user, "Ja", "Gaat uw melding over")
+async def _report(log: Transcript, services: Services, user: SimUser, report: PlannedReport) -> str:
+    """A resident's whole report: their words, the theme, place, photo, contact; returns the
+    reference the bot gives it."""
+    await _say(log, user, report.text)
+    label = services.municipality.themes[report.theme].label.get("nl")
+    await _choose_theme(log, user, label)
     await user.expect("Waar is het?")
-    await _say(log, user, place)
+    await _say(log, user, report.place.typed)
     await user.expect("Wilt u er een foto")
-    if photo:
+    if report.photo:
         await _do(log, user, "[stuurt een foto]", user.sends_photo())
-        await _tap(log, user, "Klaar", "foto ontvangen")
+        await _tap(log, user, "Klaar", "1 foto ontvangen")
     else:
         await _tap(log, user, "Geen foto", "Wilt u er een foto")
     await _tap(log, user, "Normaal", "Hoe dringend")
+    contact = "Ja, via Telegram" if report.named else "Nee, anoniem"
     await _tap(log, user, contact, "Mogen we contact")
     await _tap(log, user, "Versturen", "Klopt dit?")
-    await user.expect("We hebben uw melding ontvangen")
+    receipt = await user.expect("We hebben uw melding ontvangen")
+    found = _REFERENCE.search(receipt.body)
+    assert found is not None, receipt.body
+    return found.group(1)
+
+
+async def _choose_theme(log: Transcript, user: SimUser, label: str) -> None:
+    """Answer the bot's theme question with the planned theme, whatever it suggested."""
+    question = await user.expect("uw melding over")
+    labels = [text for text, _ in question.buttons()]
+    if label in labels:  # two likely themes, or every theme: tap it
+        await _press(log, user, question, label)
+    elif f"over {label}?" in question.body:  # "Gaat uw melding over <label>?"
+        await _press(log, user, question, "Ja")
+    else:
+        other = next(t for t in labels if "anders" in t.lower())
+        await _press(log, user, question, other)
+        await _press(log, user, await user.expect("Waar gaat uw melding over?"), label)
 
 
 async def _do(log: Transcript, user: SimUser, shown: str, action: object) -> None:
@@ -300,9 +319,23 @@ async def _say(log: Transcript, user: SimUser, text: str) -> None:
     await _do(log, user, text, user.says(text))
 
 
+async def _press(log: Transcript, user: SimUser, message: ChatMessage, label: str) -> None:
+    """Tap the button labelled exactly `label` (else the first that contains it)."""
+    buttons = message.buttons()
+    data = next((d for t, d in buttons if t == label), None)
+    if data is None:
+        data = next(d for t, d in buttons if label.lower() in t.lower())
+    await _do(log, user, f"tikt op [{label}]", user.taps_data(data, message))
+
+
 async def _tap(log: Transcript, user: SimUser, label: str, on: str) -> None:
-    message = await user.sim.wait_for(user.id, lambda m: on in m.body and bool(m.buttons()))
-    await _do(log, user, f"tikt op [{label}]", user.taps(label, message))
+    """Tap `label` on the latest message that says `on` and has that button."""
+
+    def fits(m: ChatMessage) -> bool:
+        return on in m.body and any(label.lower() in t.lower() for t, _ in m.buttons())
+
+    await user.sim.wait_for(user.id, fits)
+    await _press(log, user, next(m for m in reversed(user.inbox()) if fits(m)), label)
 
 
 async def _signals(services: Services) -> list[SignalRow]:
@@ -315,17 +348,20 @@ def _owner(services: Services, signal: SignalRow) -> str:
     contact = services.municipality.contacts[signal.contact_id]
     neighbourhood = services.municipality.neighbourhoods.get(signal.neighbourhood or "")
     place = neighbourhood.name if neighbourhood else services.municipality.name
-    return services.texts("knoppen.eigenaar", "nl", rol=contact.role.value, plek=place)
+    role = services.municipality.role_label(contact.role, "nl") or str(contact.role)
+    return services.texts("knoppen.eigenaar", "nl", rol=role, plek=place)
 
 
 def _summary(console: Console, services: Services, signals: list[SignalRow]) -> None:
     table = Table(title="The day in figures: every report has exactly one owner")
     for column in ("reference", "theme", "owner", "rule (why)", "status", "solved", "due"):
-        table.add_column(column, no_wrap=column in ("reference", "due"))
+        # An owner's long words ("stadsdeelcoördinator") are never cut off at 80 columns.
+        wide = 22 if column == "owner" else None
+        table.add_column(column, no_wrap=column in ("reference", "due"), min_width=wide)
     for s in signals:
         table.add_row(
             s.reference,
-            s.theme or "?",
+            theme_label(services, s.theme, "nl"),
             _owner(services, s),
             s.rule_id,
             services.texts("knoppen.status", "nl", waarde=s.status),

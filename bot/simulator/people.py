@@ -164,3 +164,22 @@ class SimGroup:
 
     def inbox(self) -> list[ChatMessage]:
         return self.sim.bot_messages(self.id)
+
+
+@dataclass
+class SimChannel:
+    """A channel (negative id) whose admin posts; its posts come without a sender."""
+
+    sim: BotApiSimulator
+    id: int
+    title: str
+
+    async def admin_posts(self, text: str) -> int:
+        chat = {"id": self.id, "type": "channel", "title": self.title}
+        message = self.sim.user_message({}, chat, text=text)
+        del message["from"]  # a channel post has sender_chat, not from
+        message["sender_chat"] = chat
+        return await self.sim.push("channel_post", message)
+
+    def inbox(self) -> list[ChatMessage]:
+        return self.sim.bot_messages(self.id)

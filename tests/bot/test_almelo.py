@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.simulator.people import SimGroup, SimUser
+from bot.simulator.people import SimChannel, SimGroup, SimUser
 from kern.digests import parse_period, queue_digest
 from kern.services import Services
 from kern.texts import Texts
@@ -70,13 +70,15 @@ async def test_a_serious_incident_alerts_the_kerngroep_and_escalates_to_the_regi
     assert not [m for m in other_street.inbox() if reference in m.body]  # not their street
     assert "Welkom" in chair.inbox()[0].body and "Voorzitter" in chair.inbox()[0].body
 
-    # Twice the term (4 more working hours) and still open: the whole regiegroep hears it.
+    # Twice the term (4 more working hours) and still open: the whole regiegroep hears it;
+    # the stadsdeelcoördinator keeps it.
     await tick(services, local(2026, 11, 23, 17, 59))
+    assert not [m for m in chair.inbox() if "Te laat" in m.body]
     await tick(services, local(2026, 11, 24, 10, 31))
-    await agent.expect(f"Te laat: {reference} in De Riet")  # the first who may act
-    await chair.expect(f"Te laat: {reference} in De Riet")
-    await street_rep.expect(f"Te laat: {reference} in De Riet")
-    await coordinator.expect(f"{reference} is te laat. Mehmet")
+    for member in (agent, chair, street_rep):
+        await member.expect(f"Te laat: {reference} in De Riet")
+    await coordinator.expect(f"{reference} is te laat. Regiegroep De Riet is gevraagd")
+    assert not [m for m in agent.inbox() if "Te laat, aan u gevraagd" in m.body]  # no card
 
 
 async def test_a_care_signal_never_reaches_the_street_representative(
@@ -123,3 +125,48 @@ async def test_the_regiegroep_reads_every_incident_with_the_approach_chosen(
     line = next(line for line in listing.body.splitlines() if reference in line)
     assert "Steffensweg" in line and "de stadsdeelcoördinator" in line
     assert line.endswith("Gesprek met de jongeren en de winkeliers; extra toezicht")
+
+
+async def test_the_public_wijk_channel_hears_what_was_solved_without_names(
+    bot, sim, resident, link_contact, services
+) -> None:
+    coordinator = await link_contact("sdc-de-riet", 2131, "Ilse")
+    await link_contact("oc-de-riet", 2132, "Samira")  # De Riet's care: the ontwikkelcoach
+    channel = SimChannel(sim, -100500600, "Wijknieuws De Riet")
+    async with services.sessions.begin() as session:
+        code = await contacten.create_invite(
+            session,
+            purpose="channel",
+            target="de-riet",
+            at=services.clock(),
+            valid_for=timedelta(days=1),
+        )
+    await channel.admin_posts(f"/koppel {code}")
+    await sim.wait_for(channel.id, lambda m: "elk opgelost probleem in wijk De Riet" in m.body)
+
+    await resident.says("Vuilniszakken en een matras naast de container")
+    await resident.expect("Gaat uw melding over")
+    await resident.taps("Ja")
+    reference = await finish_report(resident, place="Steffensweg 14", contact="Ja, via Telegram")
+    card = await coordinator.expect(f"Nieuwe melding {reference}")
+    await coordinator.taps("Afgerond", card)
+    prompt = await coordinator.expect("Wat is er gedaan")
+    assert "openbare kanaal van de wijk" in prompt.body
+    await coordinator.says("Zakken en matras opgehaald, container geleegd")
+    line = await sim.wait_for(channel.id, lambda m: "Opgelost" in m.body)
+    assert line.body == (
+        "✅ Opgelost: Afval en vuil · Steffensweg. Wat er is gedaan: Zakken en matras opgehaald, "
+        "container geleegd"
+    )
+    assert "14" not in line.body and "Fatima" not in line.body and reference not in line.body
+
+    # A care signal never reaches the channel, and its owner is not asked to write for it.
+    await resident.says("/melden")
+    await resident.expect("Waar gaat uw melding over?")
+    await resident.taps("Zorgen om een buur")
+    await resident.says("Mijn buurvrouw redt het niet meer alleen")
+    care = await finish_report(resident, place="Steffensweg 16")
+    carer = await sim.wait_for(2132, lambda m: f"Nieuwe melding {care}" in m.body)
+    assert carer
+    await sim.quiet(0.5)
+    assert len([m for m in channel.inbox() if "Opgelost" in m.body]) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -60,7 +61,9 @@ async def _two_workers(workers, sim, clock) -> None:
             language="nl",
             at=clock(),
         )
-        await contacten.link_group(session, chat_id=group_chat, district="rivierenwijk", at=clock())
+        # Linked in September: it gets the digests of W47 and October (not of periods before).
+        linked = local(2026, 9, 1, 9, 0)
+        await contacten.link_group(session, chat_id=group_chat, district="rivierenwijk", at=linked)
     from kern.planning import replan
 
     async with first.sessions.begin() as session:
@@ -110,4 +113,5 @@ async def _two_workers(workers, sim, clock) -> None:
         reference = f"WS-2026-{n:06d}"
         assert sum(f"Herinnering: {reference} moet morgen" in m.body for m in delivered) == 1
     digests = [m.body for m in sim.bot_messages(group_chat) if m.body.startswith("Overzicht")]
-    assert sorted(d.split("·")[1].split()[0] for d in digests) == ["2026-10", "2026-W47"]
+    periods = sorted(re.split(r"[:\n]", d.split(": ", 1)[1])[0] for d in digests)
+    assert periods == ["oktober 2026", "week 47, 16–22 november"]

@@ -148,7 +148,9 @@ async def test_three_workers_handle_twenty_residents_once_within_telegrams_limit
     finally:
         process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=30)
+            # Not process.wait(): it would block this event loop, where the simulator must
+            # still answer the sends the workers have in flight while they stop.
+            await asyncio.to_thread(process.wait, 30)
         except subprocess.TimeoutExpired:
             process.kill()
             raise
