@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kern.buttons import SignalButton, encode
 from kern.services import Services
-from kern.texts import say_date
+from kern.texts import say_date, say_time
 from opslag import contacten, meldingen, outbox
 from opslag.tabellen import SignalRow
 from signalen.model import Place
@@ -104,6 +104,11 @@ def place_of(signal: SignalRow, services: Services) -> str:
     ).describe()
 
 
+def say_term(signal: SignalRow, taal: str) -> str:
+    """When it is due: a date, with the time of day when the term is in hours."""
+    return (say_time if signal.deadline_hours else say_date)(signal.deadline, taal)
+
+
 def theme_label(services: Services, theme: str | None, taal: str) -> str:
     if theme is None:
         return "?"
@@ -116,13 +121,14 @@ def owner_phrase(services: Services, contact_id: str, neighbourhood: str | None,
     municipality = services.municipality
     contact = municipality.contacts[contact_id]
     place = municipality.neighbourhoods[neighbourhood].name if neighbourhood else municipality.name
-    return services.texts(
+    phrase = services.texts(
         "knoppen.eigenaar",
         taal,
         rol=municipality.role_label(contact.role, taal),
         plek=place,
         organisatie=contact.organisation or "",
     )
+    return str(Markup(phrase).unescape())  # plain text: the sentence it goes into escapes it
 
 
 def signal_owner_phrase(services: Services, signal: SignalRow, taal: str) -> str:
@@ -164,7 +170,7 @@ def card_text(services: Services, signal: SignalRow, taal: str, headline: str = 
         "plek": place_of(signal, services),
         "kaart": _map_link(signal.lat, signal.lon) if located else None,
         "urgentie": texts("knoppen.urgentie", taal, waarde=signal.urgency),
-        "termijn": say_date(signal.deadline, taal),
+        "termijn": say_term(signal, taal),
         "melder": reporter,
         "waarom": why_yours(services, signal, taal),
         "status": texts("knoppen.status", taal, waarde=signal.status),

@@ -20,6 +20,7 @@ from kern.notices import (
     ToReporter,
     owner_choices,
     place_of,
+    say_term,
     signal_owner_phrase,
     theme_label,
 )
@@ -84,7 +85,9 @@ def is_serious(services: Services, signal: SignalRow, rule_alert: bool) -> bool:
 
 
 def alert_core_group(services: Services, signal: SignalRow) -> list[AnyNotice]:
-    """Tell the district's kerngroep at once; care signals without any personal detail."""
+    """Tell the district's kerngroep at once. The description and address go only to members
+    who may own signals (professionals); alert-only people (a chair, a street representative)
+    and anyone hearing of a care signal get no personal detail."""
     municipality = services.municipality
     district = municipality.districts.get(signal.district or "")
     members = list(district.core_group if district else municipality.settings.coordinators)
@@ -104,9 +107,17 @@ def alert_core_group(services: Services, signal: SignalRow) -> list[AnyNotice]:
             "details": details,
         }
 
+    def without_details(taal: str) -> dict[str, object]:
+        return {**values(taal), "details": ""}
+
     log.info("serious incident %s: core group of %s alerted", signal.id, signal.district)
     return [
-        Notice(f"s{signal.id}:alert:{member}", ToContact(member), "tijd.ernstig", values)
+        Notice(
+            f"s{signal.id}:alert:{member}",
+            ToContact(member),
+            "tijd.ernstig",
+            values if municipality.can_own(member) else without_details,
+        )
         for member in members
     ]
 
@@ -144,7 +155,7 @@ def _remind(signal: SignalRow, timer: TimerRow) -> list[AnyNotice]:
             lambda taal: {
                 "referentie": signal.reference,
                 "wanneer": "before" if timer.kind == "reminder_before" else "due",
-                "termijn": say_date(signal.deadline, taal),
+                "termijn": say_term(signal, taal),
             },
             owner_choices(signal),
             signal.id,
@@ -176,7 +187,7 @@ async def _escalate(
             "referentie": signal.reference,
             "buurt": buurt,
             "eigenaar": signal_owner_phrase(services, signal, taal),
-            "termijn": say_date(signal.deadline, taal),
+            "termijn": say_term(signal, taal),
         }
 
     return [
@@ -217,7 +228,7 @@ def _escalate_to_group(
             "referentie": signal.reference,
             "buurt": buurt,
             "eigenaar": signal_owner_phrase(services, signal, taal),
-            "termijn": say_date(signal.deadline, taal),
+            "termijn": say_term(signal, taal),
         }
 
     told = [m for m in group if m != signal.contact_id]

@@ -8,6 +8,7 @@ the notices it causes. Callers queue those notices in the same transaction.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -112,8 +113,13 @@ class SignalManager:
         if not municipality.posts_publicly(district.id, theme.id):
             return []
         channels = await contacten.channels_of_district(self.session, district=district.id)
+        # Only a street the municipality knows: what a reporter typed could name a person.
+        gazetteer = municipality.gazetteer
+        street = gazetteer.canonical_street(signal.street) if gazetteer and signal.street else None
         neighbourhood = municipality.neighbourhoods.get(signal.neighbourhood or "")
-        where = signal.street or (neighbourhood.name if neighbourhood else district.name)
+        where = street or (neighbourhood.name if neighbourhood else district.name)
+        assert district.public_channel is not None
+        note = public_note(note) if district.public_channel.with_note else ""
         return [
             Notice(
                 key=f"a{event_id}:public:{chat}",
@@ -269,3 +275,14 @@ class SignalManager:
 
 def is_closed(signal: SignalRow) -> bool:
     return Status(signal.status) in CLOSED_STATUSES
+
+
+_DIGITS = re.compile(r"\S*\d\S*")
+_MAIL = re.compile(r"\S+@\S+")
+
+
+def public_note(note: str) -> str:
+    """An owner's note as it may go public: no house numbers, phone numbers, references or
+    e-mail addresses (names the owner was asked to leave out)."""
+    text = _DIGITS.sub("", _MAIL.sub("", note))
+    return " ".join(text.split()).strip(" ,;:-")[:300]

@@ -99,7 +99,15 @@ def _environment(taal: str) -> Environment:
         return fill(catalogue.ngettext(singular, plural, n), values)
 
     env.newstyle_gettext = True  # type: ignore[attr-defined]
-    env.globals.update(gettext=gettext, ngettext=ngettext, taal=taal)
+    # Lines built outside a sentence (a list of reports) start with a right-to-left mark in
+    # Arabic, and their values are isolated like those inside sentences.
+    rtl = taal == "ar"
+    env.globals.update(
+        gettext=gettext, ngettext=ngettext, taal=taal, rlm=Markup("\u200f") if rtl else ""
+    )
+    env.filters["iso"] = (
+        (lambda value: Markup(_FSI) + escape(value) + Markup(_PDI)) if rtl else escape
+    )
     env.filters["hoofdletter"] = lambda text: text[:1].upper() + text[1:]
     return env
 

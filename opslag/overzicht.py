@@ -242,7 +242,7 @@ async def diverted_open(session: AsyncSession, *, district: str) -> int:
 
 
 async def period_incidents(
-    session: AsyncSession, *, district: str, start: datetime, end: datetime, limit: int = 200
+    session: AsyncSession, *, district: str, start: datetime, end: datetime, limit: int = 2000
 ) -> list[SignalRow]:
     """A district's signals reported or closed in [start, end), oldest first: what a
     regiegroep goes through ("elk incident … met de gekozen aanpak")."""

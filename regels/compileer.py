@@ -80,7 +80,9 @@ def compile_rule(
             alert=then.alert,
             deadline_hours=then.deadline_hours,
         ),
-        weekdays=frozenset(_DAYS.index(d.value) for d in when.weekdays) if when.weekdays else None,
+        weekdays=None
+        if when.weekdays is None
+        else frozenset(_DAYS.index(d.value) for d in when.weekdays),
         holiday=when.holiday,
         outside_hours=when.outside_hours,
         calendar=calendar,

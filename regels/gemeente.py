@@ -102,6 +102,10 @@ class Municipality:
         themes = self.themes
         return bool(channel and theme in channel.themes and not themes[theme].sensitive)
 
+    def public_note_wanted(self, district: str | None) -> bool:
+        found = self.districts.get(district or "")
+        return bool(found and found.public_channel and found.public_channel.with_note)
+
     def role_label(self, role: str | None, taal: str) -> str:
         """A role as residents read it in a sentence ("de wijkagent"), in their language."""
         return self.roles[role].label.get(taal) if role in self.roles else (role or "")

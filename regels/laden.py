@@ -144,6 +144,9 @@ def _assemble(
         check.refs("districts.yaml", (*loc, "core_group"), d.id, d.core_group, contact_by_id)
         for name, members in d.groups.items():
             check.refs("districts.yaml", (*loc, "groups", name), d.id, members, contact_by_id)
+            if name in contact_by_id:
+                message = f"group {name!r} has the id of a contact; give the group another name"
+                check.add("districts.yaml", (*loc, "groups", name), d.id, "groups", message)
         public = d.public_channel.themes if d.public_channel else []
         check.refs("districts.yaml", (*loc, "public_channel", "themes"), d.id, public, theme_ids)
         for theme in public:
@@ -191,6 +194,21 @@ def _assemble(
             targets = {**contact_by_id, **dict.fromkeys(group_names)}
             where = (*loc, "then", "escalate_to")
             check.refs("rules.yaml", where, r.id, [r.then.escalate_to], targets)
+            if r.then.escalate_to in group_names:
+                applies = set(r.when.district or []) | {
+                    district_of[n] for n in r.when.neighbourhood or [] if n in district_of
+                }
+                missing = sorted(
+                    d.id
+                    for d in districts.districts
+                    if (not applies or d.id in applies) and r.then.escalate_to not in d.groups
+                )
+                if missing:
+                    message = (
+                        f"group {r.then.escalate_to!r} is not declared for "
+                        f"{', '.join(missing)}; add it there or limit the rule's districts"
+                    )
+                    check.add("rules.yaml", where, r.id, "then.escalate_to", message)
 
     coverage: dict[tuple[str, str], list[str]] = {}
     for c in contacts.contacts:

@@ -130,6 +130,10 @@ class PublicChannel(Strict):
     themes: list[Id] = Field(
         min_length=1, description="themes whose closed incidents are posted (never care)"
     )
+    with_note: bool = Field(
+        default=False,
+        description="add the owner's closing note (digits and e-mail addresses removed)",
+    )
 
 
 class District(Strict):

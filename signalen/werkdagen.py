@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -150,7 +150,8 @@ class AroundTheClock(WorkingCalendar):
         return _aware(reported_at).astimezone(self.tz) + timedelta(days=max(1, working_days))
 
     def deadline_in_hours(self, reported_at: datetime, hours: int) -> datetime:
-        return _aware(reported_at).astimezone(self.tz) + timedelta(hours=hours)
+        """Real hours, also across a change to or from summer time (counted in UTC)."""
+        return (_aware(reported_at).astimezone(UTC) + timedelta(hours=hours)).astimezone(self.tz)
 
 
 def _aware(at: datetime) -> datetime:

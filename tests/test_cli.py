@@ -24,6 +24,35 @@ def test_rules_check_passes_on_the_bundled_example() -> None:
     assert "OK Deventer" in result.output and "378 combinations" in result.output
 
 
+ALMELO = str(Path(__file__).parents[1] / "regels" / "voorbeeld" / "almelo")
+
+
+def test_check_route_and_explain_work_on_the_almelo_example() -> None:
+    checked = runner.invoke(app, ["rules", "check", "--config", ALMELO])
+    assert checked.exit_code == 0, checked.output
+    assert "OK Almelo" in checked.output and "180 combinations" in checked.output
+    saturday = '{"text": "vechtpartij bij de winkels", "street": "Steffensweg", "urgency": "hoog",'
+    lines = (
+        saturday + ' "reported_at": "2026-11-28T14:00:00+01:00"}\n'
+        '{"text": "vechtpartij bij de winkels", "street": "Steffensweg", "urgency": "hoog",'
+        ' "reported_at": "2026-11-24T10:00:00+01:00"}\n'
+    )
+    routed = runner.invoke(app, ["route", "--config", ALMELO], input=lines)
+    assert routed.exit_code == 0, routed.output
+    weekend, weekday = (json.loads(line) for line in routed.stdout.splitlines())
+    assert (weekend["contact"], weekend["contact_role"]) == ("meldpunt-24uur", "meldpunt")
+    assert weekend["deadline"] == "2026-11-28T16:00:00+01:00"  # 2 clock hours at the 24/7 desk
+    assert (weekday["contact"], weekday["contact_role"]) == ("sdc-de-riet", "stadsdeelcoordinator")
+    explained = runner.invoke(
+        app,
+        ["rules", "explain", "--config", ALMELO, "--theme", "veiligheid", "--street",
+         "Steffensweg", "--urgency", "hoog", "--at", "2026-12-25T11:00:00+01:00"],
+    )  # fmt: skip
+    assert explained.exit_code == 0, explained.output
+    flat = " ".join(explained.output.split())
+    assert "outside working hours" in flat and "deadline 2 hour(s)" in flat
+
+
 def test_rules_check_lists_every_error_and_exits_1(config_copy) -> None:
     path = config_copy(
         ("rules.yaml", "      role: handhaving", "      rol: handhaving"),

@@ -15,7 +15,15 @@ from bot.chat.keyboards import inline
 from bot.chat.turn import Turn
 from kern.buttons import SignalButton, encode
 from kern.draft import Awaiting
-from kern.notices import Choice, OwnerCard, ToChat, place_of, signal_owner_phrase, theme_label
+from kern.notices import (
+    Choice,
+    OwnerCard,
+    ToChat,
+    place_of,
+    say_term,
+    signal_owner_phrase,
+    theme_label,
+)
 from kern.texts import say_date
 from opslag import contacten, meldingen
 from opslag.tabellen import SignalRow
@@ -91,7 +99,8 @@ async def _ask_closing_note(turn: Turn, signal: SignalRow, _: SignalButton) -> N
         turn.t(
             "behandelaar.vraag_afsluiting",
             referentie=signal.reference,
-            publiek=turn.services.municipality.posts_publicly(signal.district, signal.theme),
+            publiek=turn.services.municipality.posts_publicly(signal.district, signal.theme)
+            and turn.services.municipality.public_note_wanted(signal.district),
         ),
         inline(turn.services.texts, turn.taal, rows),
     )
@@ -288,7 +297,7 @@ async def list_tasks(turn: Turn, everything: bool = False) -> None:
             "referentie": s.reference,
             "thema": theme_label(turn.services, s.theme, turn.taal),
             "plek": place_of(s, turn.services),
-            "termijn": say_date(s.deadline, turn.taal),
+            "termijn": say_term(s, turn.taal),
             "te_laat": s.deadline < turn.now,
             "eigenaar": contacts[s.contact_id].name if everything else "",
             "onbereikbaar": s.contact_id not in linked,

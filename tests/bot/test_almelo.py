@@ -131,7 +131,7 @@ async def test_the_public_wijk_channel_hears_what_was_solved_without_names(
     bot, sim, resident, link_contact, services
 ) -> None:
     coordinator = await link_contact("sdc-de-riet", 2131, "Ilse")
-    await link_contact("oc-de-riet", 2132, "Samira")  # De Riet's care: the ontwikkelcoach
+    coach = await link_contact("oc-de-riet", 2132, "Samira")  # De Riet's care: the coach
     channel = SimChannel(sim, -100500600, "Wijknieuws De Riet")
     async with services.sessions.begin() as session:
         code = await contacten.create_invite(
@@ -152,11 +152,11 @@ async def test_the_public_wijk_channel_hears_what_was_solved_without_names(
     await coordinator.taps("Afgerond", card)
     prompt = await coordinator.expect("Wat is er gedaan")
     assert "openbare kanaal van de wijk" in prompt.body
-    await coordinator.says("Zakken en matras opgehaald, container geleegd")
+    await coordinator.says("Zakken en matras opgehaald bij nummer 14, container geleegd")
     line = await sim.wait_for(channel.id, lambda m: "Opgelost" in m.body)
     assert line.body == (
-        "✅ Opgelost: Afval en vuil · Steffensweg. Wat er is gedaan: Zakken en matras opgehaald, "
-        "container geleegd"
+        "✅ Opgelost: Afval en vuil · Steffensweg. Wat er is gedaan: Zakken en matras opgehaald "
+        "bij nummer container geleegd"  # digits (house numbers, phone numbers) removed
     )
     assert "14" not in line.body and "Fatima" not in line.body and reference not in line.body
 
@@ -166,7 +166,11 @@ async def test_the_public_wijk_channel_hears_what_was_solved_without_names(
     await resident.taps("Zorgen om een buur")
     await resident.says("Mijn buurvrouw redt het niet meer alleen")
     care = await finish_report(resident, place="Steffensweg 16")
-    carer = await sim.wait_for(2132, lambda m: f"Nieuwe melding {care}" in m.body)
-    assert carer
-    await sim.quiet(0.5)
+    card = await coach.expect(f"Nieuwe melding {care}")
+    await coach.taps("Afgerond", card)
+    prompt = await coach.expect("Wat is er gedaan")
+    assert "openbare kanaal" not in prompt.body
+    await coach.says("Huisbezoek gedaan, hulp geregeld")
+    await coach.expect("is afgerond")
+    await sim.quiet(1.0)
     assert len([m for m in channel.inbox() if "Opgelost" in m.body]) == 1

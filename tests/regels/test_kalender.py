@@ -4,7 +4,7 @@ desk, deadlines in hours, roles declared in the config, and hints that fit their
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -174,18 +174,48 @@ def test_escalation_may_name_a_group_of_the_district(config_copy) -> None:
         "    core_group: [wa-voorstad, wm-voorstad, st-voorstad]\n"
         "    groups: {regiegroep: [wm-voorstad, wa-voorstad]}",
     )
-    rule = (
+    voorstad_only = (
+        "rules.yaml",
+        "    when:\n      theme: wonen\n    then:\n      role: handhaving",
+        "    when:\n      theme: wonen\n      district: voorstad\n    then:\n"
+        "      role: handhaving\n      escalate_to: regiegroep",
+    )
+    municipality = load_municipality(config_copy(group, voorstad_only))
+    assert municipality.group("voorstad", "regiegroep") == ["wm-voorstad", "wa-voorstad"]
+    assert municipality.group("zandweerd", "regiegroep") is None
+
+    everywhere = (
         "rules.yaml",
         "    then:\n      role: handhaving",
         "    then:\n      role: handhaving\n      escalate_to: regiegroep",
     )
-    municipality = load_municipality(config_copy(group, rule))
-    assert municipality.group("voorstad", "regiegroep") == ["wm-voorstad", "wa-voorstad"]
-    assert municipality.group("sluiswijk-district", "regiegroep") is None
-    wrong = (
+    [error] = _errors(config_copy, group, everywhere)
+    assert error[2] == "then.escalate_to" and "not declared for colmschate" in error[3]
+    misspelt = (
         "rules.yaml",
         "    then:\n      role: handhaving",
         "    then:\n      role: handhaving\n      escalate_to: regiegroup",
     )
-    [error] = _errors(config_copy, group, wrong)
+    [error] = _errors(config_copy, group, misspelt)
     assert error[2] == "then.escalate_to" and error[4] == "did you mean 'regiegroep'?"
+
+
+def test_an_empty_weekday_list_never_holds(config_copy) -> None:
+    never = (
+        "rules.yaml",
+        "rules:\n",
+        "rules:\n  - id: nooit\n    when: {theme: afval, weekdays: []}\n"
+        "    then: {contact: meldpunt}\n",
+    )
+    municipality = load_municipality(config_copy(never))
+    routed = _route(municipality, "afval", local(2026, 11, 28, 12, 0), Urgency.NORMAAL)
+    assert routed.decision.rule_id == "afval-wijkbeheer"
+
+
+def test_clock_hours_at_the_desk_are_real_hours_across_summer_time(with_desk) -> None:
+    before_the_change = local(2026, 3, 29, 1, 30)  # clocks go 02:00 -> 03:00 that night
+    routed = _route(with_desk, "veiligheid", before_the_change)
+    assert routed.decision.rule_id == "nacht-dringend"
+    # Real time (aware datetimes in one zone subtract as wall clocks, so compare in UTC).
+    assert routed.deadline.astimezone(UTC) - before_the_change.astimezone(UTC) == timedelta(hours=2)
+    assert routed.deadline.astimezone(local(2026, 3, 29, 12, 0).tzinfo).hour == 4  # 04:30 CEST
