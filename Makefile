@@ -28,6 +28,7 @@ bench: $(BIN)/wijksignaal
 	$(BIN)/python bench/outbox.py
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/themes.py
+	$(BIN)/python bench/texts.py
 	$(BIN)/python bench/scale.py
 
 # After changing a sentence in kern/teksten/*.j2: collect the sentences and add new ones to

@@ -76,7 +76,7 @@ async def submit(session: AsyncSession, services: Services, report: NewReport) -
         decision.contact_id,
         district=routed.place.district,
         theme=routed.theme,
-        escalate_to=decision.escalation_contact_id,
+        escalate_to=decision.escalation_contact_id.split(">")[0],
     )
     reached = await first_reachable(session, line)
     why = "fallback" if decision.fallback else "rule"

@@ -57,6 +57,8 @@ async def replan(
         deadline_days=signal.deadline_days,
         deadline_hours=signal.deadline_hours,
         changed_at=signal.updated_at,
+        escalated_at=signal.escalated_at,
+        links_left=signal.escalation_contact_id.count(">") if signal.escalated_at else 0,
         calendar=services.municipality.calendar_for(signal.contact_id),
         reporter_calendar=services.municipality.calendar,
         policy=policy(services),
@@ -166,18 +168,27 @@ def _remind(signal: SignalRow, timer: TimerRow) -> list[AnyNotice]:
 async def _escalate(
     session: AsyncSession, services: Services, signal: SignalRow, timer: TimerRow, now: datetime
 ) -> list[AnyNotice]:
-    """Ask the next one up to make sure it gets done; they get the whole card and may act."""
+    """Ask the next one up to make sure it gets done; they get the whole card and may act.
+
+    A chain ("a>b", from `escalate_to: [a, b]`) asks a first and, when it is still open after
+    another term, b: the column keeps whoever was asked last, then the links still to come.
+    """
     municipality = services.municipality
-    group = municipality.group(signal.district, signal.escalation_contact_id)
+    chain = signal.escalation_contact_id.split(">")
+    if signal.escalated_at is not None:  # asked before: the next link, if there is one
+        chain = chain[1:]
+        if not chain:
+            return []
+    group = municipality.group(signal.district, chain[0])
     if group is not None:
         return _escalate_to_group(session, services, signal, timer, now, group)
-    line = line_of(
-        municipality, signal.escalation_contact_id, district=signal.district, theme=signal.theme
-    )
+    line = line_of(municipality, chain[0], district=signal.district, theme=signal.theme)
     reached = await first_reachable(session, [c for c in line if c != signal.contact_id] or line)
     target = reached.contact_id
     signal.escalated_at = now
-    signal.escalation_contact_id = target
+    signal.escalation_contact_id = ">".join([target, *chain[1:]])
+    if len(chain) > 1:
+        await replan(session, services, signal, now)  # the next link's timer
     meldingen.note_event(session, signal, at=now, actor="klok", note=f"geëscaleerd naar {target}")
     buurt = _neighbourhood_name(services, signal)
     log.info("signal %s escalated to %s", signal.id, target)

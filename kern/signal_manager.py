@@ -53,9 +53,8 @@ class SignalManager:
         """Only the owner, the contact it was escalated to, or a coordinator may act."""
         if contact_id is None:
             return False
-        escalated_to_me = (
-            signal.escalated_at is not None and signal.escalation_contact_id == contact_id
-        )
+        asked = signal.escalation_contact_id.split(">")[0]  # the one asked last in a chain
+        escalated_to_me = signal.escalated_at is not None and asked == contact_id
         coordinators = self.municipality.settings.coordinators
         return contact_id == signal.contact_id or contact_id in coordinators or escalated_to_me
 

@@ -169,7 +169,8 @@ async def signals_of_reporter(
 async def open_signals_of_contact(session: AsyncSession, *, contact_id: str) -> list[SignalRow]:
     """Open signals a contact owns, or that were escalated to them."""
     closed = [s.value for s in CLOSED_STATUSES]
-    escalated_to_me = (col(SignalRow.escalation_contact_id) == contact_id) & col(
+    asked = col(SignalRow.escalation_contact_id)  # "a" or a chain "a>b": a was asked last
+    escalated_to_me = ((asked == contact_id) | asked.startswith(f"{contact_id}>")) & col(
         SignalRow.escalated_at
     ).is_not(None)
     statement = (

@@ -52,7 +52,9 @@ class SignalRow(SQLModel, table=True):
     reporter_contact: str | None = Field(default=None, max_length=200)
     reporter_language: str = Field(default="nl", max_length=5)
     contact_id: str = Field(max_length=60)
-    escalation_contact_id: str = Field(max_length=60)
+    # The contact (or group) asked when it is overdue; a chain "a>b": the first is the one
+    # asked (last), the rest come next, each after another term.
+    escalation_contact_id: str = Field(max_length=200)
     rule_id: str = Field(max_length=80)
     explanation: str = Field(max_length=2000)
     reported_at: datetime = _utc_column(index=True)

@@ -76,7 +76,9 @@ def compile_rule(
             role=then.role,
             priority=then.priority,
             deadline_days=then.deadline_days,
-            escalate_to=then.escalate_to,
+            escalate_to=">".join(then.escalate_to)  # a chain, in order
+            if isinstance(then.escalate_to, list)
+            else then.escalate_to,
             alert=then.alert,
             deadline_hours=then.deadline_hours,
         ),

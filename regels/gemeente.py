@@ -48,6 +48,7 @@ class Municipality:
         closing = self.settings.closing_days
         self.calendar = WorkingCalendar(closing, start_of_day=opens, end_of_day=closes)
         self._around_the_clock = AroundTheClock(closing, start_of_day=opens, end_of_day=closes)
+        self._own_hours: dict[str, WorkingCalendar] = {}
         self.suggester = ThemeSuggester((t.id, t.keywords) for t in self.themes.values())
         self._names = {fold(n.name): n.id for n in self.neighbourhoods.values()}
 
@@ -56,9 +57,20 @@ class Municipality:
         return self.settings.name
 
     def calendar_for(self, contact_id: str | None) -> WorkingCalendar:
-        """The owner's calendar: a 24/7 desk counts every hour, everyone else working time."""
+        """The owner's calendar: a 24/7 desk counts every hour; a contact with own hours
+        (a part-timer, 09:00-13:00) counts those on working days; everyone else the
+        municipality's working time."""
         contact = self.contacts.get(contact_id or "")
-        return self._around_the_clock if contact and contact.around_the_clock else self.calendar
+        if contact is None or contact.hours == "office":
+            return self.calendar
+        if contact.around_the_clock:
+            return self._around_the_clock
+        if contact.hours not in self._own_hours:
+            opens, closes = (time.fromisoformat(t) for t in contact.hours.split("-"))
+            self._own_hours[contact.hours] = WorkingCalendar(
+                self.settings.closing_days, start_of_day=opens, end_of_day=closes
+            )
+        return self._own_hours[contact.hours]
 
     def deadline(
         self, contact_id: str, at: datetime, days: int, hours: int | None = None

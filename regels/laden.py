@@ -190,7 +190,10 @@ def _assemble(
         if r.then.role:
             owning = {k: v for k, v in role_by_id.items() if v.owns}
             check.refs("rules.yaml", (*loc, "then", "role"), r.id, [r.then.role], owning)
-        if r.then.escalate_to:
+        if isinstance(r.then.escalate_to, list):  # a chain: contacts who may act
+            where = (*loc, "then", "escalate_to")
+            check.refs("rules.yaml", where, r.id, r.then.escalate_to, owners)
+        elif r.then.escalate_to:
             targets = {**contact_by_id, **dict.fromkeys(group_names)}
             where = (*loc, "then", "escalate_to")
             check.refs("rules.yaml", where, r.id, [r.then.escalate_to], targets)

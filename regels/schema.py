@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -205,12 +205,22 @@ class Contact(Strict):
     organisation: str
     neighbourhoods: IdList = None
     districts: IdList = None
-    hours: Literal["office", "24/7"] = Field(
-        default="office", description="office: the municipality's working hours; or 24/7"
+    hours: str = Field(
+        default="office",
+        description="office (the municipality's working hours), 24/7, or own hours 09:00-13:00",
     )
     streets: list[str] = Field(
         default=[], description="street representative: alerted on incidents in these streets"
     )
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        if value in ("office", AROUND_THE_CLOCK):
+            return value
+        if not TIME_WINDOW.match(value) or value.split("-")[0] >= value.split("-")[1]:
+            raise ValueError("write office, 24/7, or the contact's own hours like 09:00-13:00")
+        return value
 
     @property
     def around_the_clock(self) -> bool:
@@ -249,8 +259,10 @@ class Outcome(Strict):
     deadline_hours: int | None = Field(
         default=None, ge=1, le=720, description="clock hours for a 24/7 owner, else working hours"
     )
-    escalate_to: Id | None = Field(
-        default=None, description="a contact, or a group of the report's district (regiegroep)"
+    escalate_to: Id | list[Id] | None = Field(
+        default=None,
+        description="a contact, a group of the report's district (regiegroep), or a chain of "
+        "contacts [a, b]: the next is asked when it is still open after another term",
     )
     alert: bool = Field(default=False, description="a serious incident: tell the core group")
 
@@ -260,6 +272,8 @@ class Outcome(Strict):
             raise ValueError("give exactly one of 'contact' or 'role'")
         if self.deadline_days is not None and self.deadline_hours is not None:
             raise ValueError("give 'deadline_days' or 'deadline_hours', not both")
+        if isinstance(self.escalate_to, list) and not 1 <= len(self.escalate_to) <= 4:
+            raise ValueError("an escalation chain has 1 to 4 contacts")
         return self
 
 

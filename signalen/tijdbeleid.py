@@ -39,6 +39,8 @@ def plan_timers(
     expected_at: datetime | None = None,
     deadline_hours: int | None = None,
     reporter_calendar: WorkingCalendar | None = None,
+    escalated_at: datetime | None = None,
+    links_left: int = 0,
 ) -> list[PlannedTimer]:
     """Return the timers an open signal needs now; a closed signal needs none.
 
@@ -52,6 +54,8 @@ def plan_timers(
     `calendar` is the owner's (a 24/7 desk's counts every hour); a term in hours escalates
     after that many hours again (2x) and has no reminder the day before. "Still in progress"
     is counted on `reporter_calendar` (the municipality's working days; default `calendar`).
+    With an escalation chain and `links_left`, the next link is asked the same extra term
+    after the last escalation (`escalated_at`).
     """
     status = Status(status)
     if status not in OPEN_STATUSES:
@@ -64,14 +68,22 @@ def plan_timers(
         if before is not None and before > changed_at:
             timers.append(PlannedTimer("reminder_before", before, f"s{signal_id}:before:{stamp}"))
         timers.append(PlannedTimer("reminder_due", deadline, f"s{signal_id}:due:{stamp}"))
-    if deadline_hours:
-        hours = max(1, round(deadline_hours * (policy.escalate_factor - 1)))
-        escalate_at = calendar.deadline_in_hours(deadline, hours)
-    else:
+
+    def after_extra(moment: datetime) -> datetime:
+        if deadline_hours:
+            hours = max(1, round(deadline_hours * (policy.escalate_factor - 1)))
+            return calendar.deadline_in_hours(moment, hours)
         extra = max(1, round(deadline_days * (policy.escalate_factor - 1)))
-        escalate_day = calendar.add_working_days(deadline.astimezone(calendar.tz).date(), extra)
-        escalate_at = datetime.combine(escalate_day, deadline.astimezone(calendar.tz).timetz())
-    timers.append(PlannedTimer("escalation", escalate_at, f"s{signal_id}:escalation:{stamp}"))
+        day = calendar.add_working_days(moment.astimezone(calendar.tz).date(), extra)
+        return datetime.combine(day, moment.astimezone(calendar.tz).timetz())
+
+    timers.append(
+        PlannedTimer("escalation", after_extra(deadline), f"s{signal_id}:escalation:{stamp}")
+    )
+    if escalated_at is not None and links_left > 0:
+        asked = f"{escalated_at.astimezone(UTC):%Y%m%d%H%M}"
+        key = f"s{signal_id}:escalation:{stamp}:after:{asked}"
+        timers.append(PlannedTimer("escalation", after_extra(escalated_at), key))
     if expected_at is not None:
         promised = f"{expected_at.astimezone(UTC):%Y%m%d%H%M}"
         timers.append(PlannedTimer("promise", expected_at, f"s{signal_id}:promise:{promised}"))

@@ -132,9 +132,9 @@ def print_explanation(console: Console, municipality: Municipality, routed: Rout
     escalation = (
         "no one above (the owner is the last in line)"
         if up == decision.contact_id
+        else ", then ".join(up.split(">"))
+        if ">" in up or up in municipality.contacts
         else f"group {up} of the district"
-        if up not in municipality.contacts
-        else up
     )
     console.print(
         f"Owner: [bold]{contact.name}[/bold] ({contact.role}, {contact.organisation}) for "

@@ -219,3 +219,41 @@ def test_clock_hours_at_the_desk_are_real_hours_across_summer_time(with_desk) ->
     # Real time (aware datetimes in one zone subtract as wall clocks, so compare in UTC).
     assert routed.deadline.astimezone(UTC) - before_the_change.astimezone(UTC) == timedelta(hours=2)
     assert routed.deadline.astimezone(local(2026, 3, 29, 12, 0).tzinfo).hour == 4  # 04:30 CEST
+
+
+def test_a_part_timer_counts_their_own_hours(config_copy) -> None:
+    part_time = (
+        "contacts.yaml",
+        "    role: wijkbeheerder\n    organisation: Gemeente Deventer, Wijkbeheer\n"
+        "    districts: [voorstad]",
+        "    role: wijkbeheerder\n    organisation: Gemeente Deventer, Wijkbeheer\n"
+        "    districts: [voorstad]\n    hours: 09:00-13:00",
+    )
+    rules = (
+        "rules.yaml",
+        "rules:\n",
+        "rules:\n  - id: snel\n    when: {theme: afval}\n"
+        "    then: {role: wijkbeheerder, deadline_hours: 3}\n",
+    )
+    municipality = load_municipality(config_copy(part_time, rules))
+    friday_noon = local(2026, 11, 27, 12, 0)
+    routed = _route(municipality, "afval", friday_noon, Urgency.NORMAAL)
+    assert routed.decision.contact_id == "wb-voorstad"
+    assert routed.deadline == local(2026, 11, 30, 11, 0)  # 1 hour on Friday, 2 on Monday
+
+    wrong = (part_time[0], part_time[1], part_time[2].replace("09:00-13:00", "9-13"))
+    [error] = _errors(config_copy, wrong, rules)
+    assert error[2] == "hours" and "09:00-13:00" in error[3]
+
+
+def test_an_escalation_chain_names_contacts_who_may_act(config_copy) -> None:
+    chain = (
+        "rules.yaml",
+        "    then:\n      role: handhaving",
+        "    then:\n      role: handhaving\n      escalate_to: [wm-voorstad, projectleidr]",
+    )
+    [error] = _errors(config_copy, chain)
+    assert error[2] == "then.escalate_to" and error[4] == "did you mean 'projectleider'?"
+    too_long = (chain[0], chain[1], chain[1] + "\n      escalate_to: [a, b, c, d, e]")
+    [error] = _errors(config_copy, too_long)
+    assert "1 to 4 contacts" in error[3]
