@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from babel.dates import format_date
-from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kern.chart import ChartWords, chart_png
@@ -19,10 +18,9 @@ from kern.services import Services
 from opslag import outbox
 from opslag import overzicht as store
 from signalen.overzicht import HOTSPOT_DAYS, UNKNOWN_THEME, Digest, compute_digest
-from signalen.werkdagen import AMSTERDAM
+from signalen.werkdagen import AMSTERDAM, WEEKDAYS
 
 log = logging.getLogger(__name__)
-_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 # The digest's sentences exist in Dutch and English (kern/teksten/overzicht.j2); any other
@@ -108,7 +106,7 @@ def due_periods(now: datetime, weekly: str, monthly: bool) -> list[Period]:
     at = time.fromisoformat(hhmm)
     monday = local.date() - timedelta(days=local.weekday())
     periods = []
-    moment = datetime.combine(monday + timedelta(days=_DAYS.index(day)), at, tzinfo=AMSTERDAM)
+    moment = datetime.combine(monday + timedelta(days=WEEKDAYS.index(day)), at, tzinfo=AMSTERDAM)
     if local >= moment:
         year, week, _ = (monday - timedelta(days=7)).isocalendar()
         periods.append(parse_period(f"{year}-W{week:02d}"))
@@ -182,7 +180,7 @@ async def compose_digest(
         calendar=municipality.calendar,
     )
     labels = {t.id: t.label.get(taal) for t in municipality.themes.values()}
-    labels.setdefault(UNKNOWN_THEME, _plain(services, "overzicht.onbekend_thema", taal))
+    labels.setdefault(UNKNOWN_THEME, services.texts.plain("overzicht.onbekend_thema", taal))
     name = municipality.districts[district].name
     words = period_words(period, taal)
     stand = _moment_words(moment, taal) if so_far else ""
@@ -219,12 +217,12 @@ async def compose_digest(
         extra=extra,
     )
     chart_words = ChartWords(
-        new=_plain(services, "overzicht.grafiek_nieuw", taal),
-        closed=_plain(services, "overzicht.grafiek_afgehandeld", taal),
-        axis=_plain(services, "overzicht.grafiek_as", taal),
+        new=services.texts.plain("overzicht.grafiek_nieuw", taal),
+        closed=services.texts.plain("overzicht.grafiek_afgehandeld", taal),
+        axis=services.texts.plain("overzicht.grafiek_as", taal),
     )
     title = caption + (
-        f"\n{_plain(services, 'overzicht.grafiek_stand', taal, stand=stand)}" if stand else ""
+        f"\n{services.texts.plain('overzicht.grafiek_stand', taal, stand=stand)}" if stand else ""
     )
     png = chart_png(digest, labels, title, chart_words)
     return Composed(digest, text, png, caption, title, incidents)
@@ -337,11 +335,6 @@ def _moment_words(moment: datetime, taal: str) -> str:
     """The moment in words: "woensdag 25 november, 14:05" / "Wednesday 25 November, 14:05"."""
     local = moment.astimezone(AMSTERDAM)
     return f"{_day(local.date(), 'EEEE d MMMM', digest_language(taal))}, {local:%H:%M}"
-
-
-def _plain(services: Services, name: str, taal: str, **values: str) -> str:
-    """A template's words as plain text (for the chart, which does not read HTML)."""
-    return str(Markup(services.texts(name, taal, **values)).unescape())
 
 
 def _day(day: date, pattern: str, locale: str) -> str:

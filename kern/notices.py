@@ -121,14 +121,13 @@ def owner_phrase(services: Services, contact_id: str, neighbourhood: str | None,
     municipality = services.municipality
     contact = municipality.contacts[contact_id]
     place = municipality.neighbourhoods[neighbourhood].name if neighbourhood else municipality.name
-    phrase = services.texts(
+    return services.texts.plain(
         "knoppen.eigenaar",
         taal,
         rol=municipality.role_label(contact.role, taal),
         plek=place,
         organisatie=contact.organisation or "",
     )
-    return str(Markup(phrase).unescape())  # plain text: the sentence it goes into escapes it
 
 
 def signal_owner_phrase(services: Services, signal: SignalRow, taal: str) -> str:

@@ -18,6 +18,7 @@ from kern.notices import (
     OwnerCard,
     ToContact,
     ToReporter,
+    Values,
     owner_choices,
     place_of,
     say_term,
@@ -190,16 +191,8 @@ async def _escalate(
     if len(chain) > 1:
         await replan(session, services, signal, now)  # the next link's timer
     meldingen.note_event(session, signal, at=now, actor="klok", note=f"geëscaleerd naar {target}")
-    buurt = _neighbourhood_name(services, signal)
     log.info("signal %s escalated to %s", signal.id, target)
-
-    def values(taal: str) -> dict[str, object]:
-        return {
-            "referentie": signal.reference,
-            "buurt": buurt,
-            "eigenaar": signal_owner_phrase(services, signal, taal),
-            "termijn": say_term(signal, taal),
-        }
+    values = _overdue(services, signal)
 
     return [
         Notice(f"t{timer.id}:escalation", ToContact(target), "tijd.escalatie", values),
@@ -214,6 +207,17 @@ async def _escalate(
             },
         ),
     ]
+
+
+def _overdue(services: Services, signal: SignalRow) -> Values:
+    """What tijd.escalatie says of an overdue signal, in a language."""
+    buurt = _neighbourhood_name(services, signal)
+    return lambda taal: {
+        "referentie": signal.reference,
+        "buurt": buurt,
+        "eigenaar": signal_owner_phrase(services, signal, taal),
+        "termijn": say_term(signal, taal),
+    }
 
 
 def _escalate_to_group(
@@ -231,16 +235,8 @@ def _escalate_to_group(
     district = municipality.districts[signal.district or ""].name
     signal.escalated_at = now
     meldingen.note_event(session, signal, at=now, actor="klok", note=f"geëscaleerd naar {name}")
-    buurt = _neighbourhood_name(services, signal)
     log.info("signal %s escalated to group %s of %s", signal.id, name, signal.district)
-
-    def values(taal: str) -> dict[str, object]:
-        return {
-            "referentie": signal.reference,
-            "buurt": buurt,
-            "eigenaar": signal_owner_phrase(services, signal, taal),
-            "termijn": say_term(signal, taal),
-        }
+    values = _overdue(services, signal)
 
     told = [m for m in group if m != signal.contact_id]
     return [

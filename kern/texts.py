@@ -64,13 +64,15 @@ def translations(taal: str) -> NullTranslations:
     return Translations(compiled, domain=DOMAIN)
 
 
+def _isolated(value: Any) -> Markup:
+    """A value that keeps its own direction inside a right-to-left sentence (escaped)."""
+    return Markup(_FSI) + escape(value) + Markup(_PDI)
+
+
 def _filled(isolate: bool) -> Callable[[str, Mapping[str, Any]], Markup]:
     def fill(sentence: str, values: Mapping[str, Any]) -> Markup:
         if isolate:
-            values = {
-                k: Markup(_FSI) + escape(v) + Markup(_PDI) if isinstance(v, str) else v
-                for k, v in values.items()
-            }
+            values = {k: _isolated(v) if isinstance(v, str) else v for k, v in values.items()}
         # The sentence comes from our own catalogue (trusted HTML such as <b>); the values
         # are escaped by Markup's % operator.
         return Markup(sentence) % values
@@ -105,9 +107,7 @@ def _environment(taal: str) -> Environment:
     env.globals.update(
         gettext=gettext, ngettext=ngettext, taal=taal, rlm=Markup("\u200f") if rtl else ""
     )
-    env.filters["iso"] = (
-        (lambda value: Markup(_FSI) + escape(value) + Markup(_PDI)) if rtl else escape
-    )
+    env.filters["iso"] = _isolated if rtl else escape
     env.filters["hoofdletter"] = lambda text: text[:1].upper() + text[1:]
     return env
 
@@ -137,9 +137,14 @@ class Texts:
             values["taal"] = taal
         return str(macro(**values)).strip()
 
+    def plain(self, name: str, taal: str, **values: Any) -> str:
+        """Render as plain text: for buttons, charts, files, and a phrase that goes into
+        another sentence (which escapes it there)."""
+        return str(Markup(self(name, taal, **values)).unescape())
+
     def label(self, name: str, taal: str) -> str:
         """Render a button label as plain text (buttons do not take HTML)."""
-        return Markup(self("knoppen.knop", taal, naam=name)).unescape()
+        return self.plain("knoppen.knop", taal, naam=name)
 
 
 _DATE_PATTERN = {"nl": "EEEE d MMMM", "en": "EEEE d MMMM", "tr": "d MMMM EEEE", "ar": "EEEE d MMMM"}

@@ -109,30 +109,39 @@ async def open_signal_counts(session: AsyncSession, *, now: datetime) -> dict[st
     return {contact_id: (count, int(late or 0)) for contact_id, count, late in rows}
 
 
-async def link_group(session: AsyncSession, *, chat_id: int, district: str, at: datetime) -> None:
-    link = await session.get(GroupLink, chat_id)
+ChatLink = type[GroupLink] | type[PublicChannelLink]
+
+
+async def _link(
+    session: AsyncSession, table: ChatLink, *, chat_id: int, district: str, at: datetime
+) -> None:
+    link = await session.get(table, chat_id)
     if link is None:
-        link = GroupLink(chat_id=chat_id, district=district, linked_at=at)
+        link = table(chat_id=chat_id, district=district, linked_at=at)
     link.district, link.linked_at = district, at
     session.add(link)
+
+
+async def _chats(session: AsyncSession, table: ChatLink, *, district: str) -> list[int]:
+    statement = select(table.chat_id).where(col(table.district) == district)
+    return list(await session.scalars(statement))
+
+
+async def link_group(session: AsyncSession, *, chat_id: int, district: str, at: datetime) -> None:
+    await _link(session, GroupLink, chat_id=chat_id, district=district, at=at)
 
 
 async def groups_of_district(session: AsyncSession, *, district: str) -> list[int]:
-    statement = select(GroupLink.chat_id).where(col(GroupLink.district) == district)
-    return list(await session.scalars(statement))
+    return await _chats(session, GroupLink, district=district)
 
 
 async def link_channel(session: AsyncSession, *, chat_id: int, district: str, at: datetime) -> None:
-    link = await session.get(PublicChannelLink, chat_id)
-    if link is None:
-        link = PublicChannelLink(chat_id=chat_id, district=district, linked_at=at)
-    link.district, link.linked_at = district, at
-    session.add(link)
+    """A district's public channel (residents read what was solved, anonymously)."""
+    await _link(session, PublicChannelLink, chat_id=chat_id, district=district, at=at)
 
 
 async def channels_of_district(session: AsyncSession, *, district: str) -> list[int]:
-    statement = select(PublicChannelLink.chat_id).where(col(PublicChannelLink.district) == district)
-    return list(await session.scalars(statement))
+    return await _chats(session, PublicChannelLink, district=district)
 
 
 async def language(session: AsyncSession, *, user_id: int) -> str | None:

@@ -17,9 +17,7 @@ from regels.engine import (
 from regels.schema import Rule, Theme
 from regels.tekst import keyword_stems
 from signalen.model import ReporterRole, Urgency
-from signalen.werkdagen import WorkingCalendar
-
-_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+from signalen.werkdagen import WEEKDAYS, WorkingCalendar
 
 PERSONS = list(itertools.product(Urgency, ReporterRole))
 
@@ -84,7 +82,7 @@ def compile_rule(
         ),
         weekdays=None
         if when.weekdays is None
-        else frozenset(_DAYS.index(d.value) for d in when.weekdays),
+        else frozenset(WEEKDAYS.index(d.value) for d in when.weekdays),
         holiday=when.holiday,
         outside_hours=when.outside_hours,
         calendar=calendar,

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from regels.tekst import Keywords, matched_keywords, words
 from signalen.model import ReporterRole, Urgency
-from signalen.werkdagen import AMSTERDAM, WorkingCalendar
+from signalen.werkdagen import AMSTERDAM, WEEKDAYS, WorkingCalendar
 
 Key = tuple[str | None, str | None, Urgency, ReporterRole]
 
@@ -110,8 +110,8 @@ class CompiledRule:
             held = in_window(self.window, at)
             checks.append(Check("time", held, f"{_clock(at)} in {_window(self.window)}"))
         if self.weekdays is not None:
-            day = _DAYS[local.weekday()] if local else "unknown day"
-            shown = ", ".join(_DAYS[d] for d in sorted(self.weekdays))
+            day = WEEKDAYS[local.weekday()] if local else "unknown day"
+            shown = ", ".join(WEEKDAYS[d] for d in sorted(self.weekdays))
             held = local is not None and local.weekday() in self.weekdays
             checks.append(Check("weekdays", held, f"{day} in ({shown})"))
         calendar = self.calendar or WorkingCalendar()
@@ -313,9 +313,6 @@ def _unbound(rule: CompiledRule, neighbourhood: str | None) -> str:
     if neighbourhood is None:
         return f"owner {role} needs a known neighbourhood"
     return f"no single {role} covers {neighbourhood}"
-
-
-_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 def _clock(at: datetime | None) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from regels.engine import RoutingEngine
@@ -44,10 +45,9 @@ class Municipality:
             n.id: n for d in self.districts.values() for n in d.neighbourhoods
         }
         self.district_of = {n.id: d.id for d in self.districts.values() for n in d.neighbourhoods}
-        opens, closes = (time.fromisoformat(t) for t in self.settings.working_hours.split("-"))
-        closing = self.settings.closing_days
-        self.calendar = WorkingCalendar(closing, start_of_day=opens, end_of_day=closes)
-        self._around_the_clock = AroundTheClock(closing, start_of_day=opens, end_of_day=closes)
+        hours, closing = self.settings.working_hours, self.settings.closing_days
+        self.calendar = WorkingCalendar.for_hours(hours, closing)
+        self._around_the_clock = AroundTheClock.for_hours(hours, closing)
         self._own_hours: dict[str, WorkingCalendar] = {}
         self.suggester = ThemeSuggester((t.id, t.keywords) for t in self.themes.values())
         self._names = {fold(n.name): n.id for n in self.neighbourhoods.values()}
@@ -66,10 +66,8 @@ class Municipality:
         if contact.around_the_clock:
             return self._around_the_clock
         if contact.hours not in self._own_hours:
-            opens, closes = (time.fromisoformat(t) for t in contact.hours.split("-"))
-            self._own_hours[contact.hours] = WorkingCalendar(
-                self.settings.closing_days, start_of_day=opens, end_of_day=closes
-            )
+            own = WorkingCalendar.for_hours(contact.hours, self.settings.closing_days)
+            self._own_hours[contact.hours] = own
         return self._own_hours[contact.hours]
 
     def deadline(
@@ -122,7 +120,7 @@ class Municipality:
         """A role as residents read it in a sentence ("de wijkagent"), in their language."""
         return self.roles[role].label.get(taal) if role in self.roles else (role or "")
 
-    @property
+    @cached_property
     def example_address(self) -> str:
         """An address for "for example" in prompts, from this municipality's own streets: a
         resident of Almelo should not be told "Rijnstraat 12"."""

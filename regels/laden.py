@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import time
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -235,7 +234,7 @@ def _assemble(
             municipality_fallback=muni.fallback_contact,
             coverage=coverage,
             default_deadline_days=muni.default_deadline_days,
-            calendar=_calendar(muni),
+            calendar=WorkingCalendar.for_hours(muni.working_hours, muni.closing_days),
         ),
     )
     rule_index = {r.id: i for i, r in enumerate(rules.rules)}
@@ -258,11 +257,6 @@ def _assemble(
         gazetteer=gazetteer,
         warnings=warnings,
     )
-
-
-def _calendar(muni: MunicipalityFile) -> WorkingCalendar:
-    opens, closes = (time.fromisoformat(t) for t in muni.working_hours.split("-"))
-    return WorkingCalendar(muni.closing_days, start_of_day=opens, end_of_day=closes)
 
 
 def _gazetteer(

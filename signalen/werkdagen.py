@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # as configs write them
 START_OF_WORKING_DAY = time(8, 30)
 END_OF_WORKING_DAY = time(17, 0)
 
@@ -40,6 +41,12 @@ class WorkingCalendar:
         self.end_of_day = end_of_day
         self.tz = tz
         self._reasons: dict[date, str | None] = {}  # digests ask about the same days often
+
+    @classmethod
+    def for_hours(cls, hours: str, closing_days: Iterable[date] = ()) -> WorkingCalendar:
+        """A calendar open `hours` ("08:30-17:00") on working days."""
+        opens, closes = (time.fromisoformat(t) for t in hours.split("-"))
+        return cls(closing_days, start_of_day=opens, end_of_day=closes)
 
     def non_working_reason(self, day: date) -> str | None:
         """Return why a date is not a working day (weekend, holiday name, closing day) or None."""

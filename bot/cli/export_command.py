@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import IO, Any, NoReturn
 
 import typer
-from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -147,9 +146,7 @@ def _read(municipality: Municipality, district: str, start: date, end: date) -> 
 def status_words(texts: Texts | None = None) -> dict[str, str]:
     """Every status as the bot says it in Dutch ("doorgezet" -> "doorgestuurd")."""
     texts = texts or Texts()
-    return {
-        s.value: Markup(texts("knoppen.status", "nl", waarde=s.value)).unescape() for s in Status
-    }
+    return {s.value: texts.plain("knoppen.status", "nl", waarde=s.value) for s in Status}
 
 
 def export_records(municipality: Municipality, signals: Iterable[Any]) -> list[dict[str, Cell]]:
