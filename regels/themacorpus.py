@@ -98,11 +98,17 @@ def train(examples: list[Example], *, l2: float = 3e-5, steps: int = 400) -> The
     vocab = sorted(df)
     index = {f: i for i, f in enumerate(vocab)}
     idf = np.array([math.log((1 + len(texts)) / (1 + df[f])) + 1 for f in vocab], np.float32)
-    x = np.zeros((len(texts), len(vocab)), dtype=np.float32)
+    # The texts as a sparse matrix (row of each stored value, column, value): a text holds a
+    # hundred of the tens of thousands of features, so training stays in seconds and megabytes.
+    rows, cols, values = [], [], []
     for row, text in enumerate(per_text):
-        cols = [index[f] for fs in text for f in fs]
-        if cols:
-            np.add.at(x[row], cols, idf[cols] / math.sqrt(float((idf[cols] ** 2).sum())))
+        found = np.array([index[f] for fs in text for f in fs], dtype=np.int64)
+        if found.size:
+            rows.append(np.full(found.size, row))
+            cols.append(found)
+            values.append(idf[found] / math.sqrt(float((idf[found] ** 2).sum())))
+    x = _Sparse(np, np.concatenate(rows), np.concatenate(cols), np.concatenate(values), len(vocab))
+    x.height = len(texts)
     y = np.array([themes.index(e.theme) for e in training])
     bias, weights = _logistic(np, x, y, len(themes), l2=l2, steps=steps)
     kept = {}
@@ -113,21 +119,46 @@ def train(examples: list[Example], *, l2: float = 3e-5, steps: int = 400) -> The
     return ThemeModel(themes, [float(b) for b in bias], kept, lexicon)
 
 
-def _logistic(np, x, y, classes: int, *, l2: float, steps: int):  # type: ignore[no-untyped-def]
+class _Sparse:
+    """A texts-by-features matrix as its stored values: the two products training needs."""
+
+    def __init__(self, np, rows, cols, values, width: int) -> None:  # type: ignore[no-untyped-def]
+        self.np, self.rows, self.cols, self.values, self.width = np, rows, cols, values, width
+        self.height = int(rows.max()) + 1
+        # Rows are stored in order: where each non-empty row starts.
+        self.starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+
+    def times(self, w):  # type: ignore[no-untyped-def]
+        """X @ w, for w of features by themes."""
+        out = self.np.zeros((self.height, w.shape[1]), dtype=w.dtype)
+        products = self.values[:, None] * w[self.cols]
+        out[self.rows[self.starts]] = self.np.add.reduceat(products, self.starts, axis=0)
+        return out
+
+    def transposed_times(self, e):  # type: ignore[no-untyped-def]
+        """X.T @ e, for e of texts by themes."""
+        np = self.np
+        spread = self.values[:, None] * e[self.rows]
+        return np.stack(
+            [np.bincount(self.cols, spread[:, k], self.width) for k in range(e.shape[1])], axis=1
+        ).astype(e.dtype)
+
+
+def _logistic(np, x: _Sparse, y, classes: int, *, l2: float, steps: int):  # type: ignore[no-untyped-def]
     """Softmax regression by full-batch Adam; small data, so this takes seconds."""
-    n, d = x.shape
+    n, d = x.height, x.width
     onehot = np.eye(classes, dtype=np.float32)[y]
     w = np.zeros((d, classes), dtype=np.float32)
     b = np.zeros(classes, dtype=np.float32)
     m_w, v_w, m_b, v_b = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
     rate, beta1, beta2, eps = 0.05, 0.9, 0.999, 1e-8
     for step in range(1, steps + 1):
-        logits = x @ w + b
+        logits = x.times(w) + b
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
         error = (p - onehot) / n
-        grad_w = x.T @ error + l2 * w
+        grad_w = x.transposed_times(error) + l2 * w
         grad_b = error.sum(axis=0)
         for param, grad, m, v in ((w, grad_w, m_w, v_w), (b, grad_b, m_b, v_b)):
             m *= beta1
