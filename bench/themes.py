@@ -2,7 +2,9 @@
 
 Run: .venv/bin/python bench/themes.py
 On the held-out fifth of `regels/corpus/` (never trained on): accuracy, macro-F1 and the
-share of texts with no suggestion, per language file and with a confusion table, for the
+share of texts with no suggestion over the texts that name a problem, and the share of texts
+that name none ("hallo", label `geen`) that rightly get no theme; per language file and with a
+confusion table, for the
 shipped model (with Deventer's keywords), the keyword list it replaced, and naive Bayes on
 the same features. Then speed: suggestions/s through the library (cold and warm word cache)
 and through `wijksignaal route` (beyond start-up), model load time and memory.
@@ -26,13 +28,17 @@ from regels.laden import load_municipality
 from regels.suggestie import ThemeSuggester
 from regels.tekst import keyword_stems, matched_keywords, words
 from regels.themacorpus import Example, build_lexicon, featurise, read_corpus, train
-from regels.themamodel import ThemeModel, bundled
+from regels.themamodel import NO_THEME, ThemeModel, bundled
 
 ROOT = Path(__file__).resolve().parent.parent
 WIJKSIGNAAL = ROOT / ".venv" / "bin" / "wijksignaal"
 
 
-def measure(name: str, predict: Callable[[str], str | None], held: list[Example]) -> None:
+def measure(name: str, predict: Callable[[str], str | None], examples: list[Example]) -> None:
+    """Accuracy, macro-F1 and no-suggestion rate over the texts that name a problem; the
+    share of the texts that name none which rightly get no theme."""
+    quiet = [predict(e.text) is None for e in examples if e.theme == NO_THEME]
+    held = [e for e in examples if e.theme != NO_THEME]
     guesses = [predict(e.text) for e in held]
     themes = sorted({e.theme for e in held})
     correct = sum(g == e.theme for g, e in zip(guesses, held, strict=True))
@@ -45,17 +51,18 @@ def measure(name: str, predict: Callable[[str], str | None], held: list[Example]
     none = sum(g is None for g in guesses)
     print(
         f"{name:<34} accuracy {correct / len(held):.3f}  macro-F1 {sum(f1s) / len(f1s):.3f}  "
-        f"no suggestion {none / len(held):.1%}"
+        f"no suggestion {none / len(held):.1%}  no problem named, no theme "
+        f"{sum(quiet) / max(1, len(quiet)):.0%} of {len(quiet)}"
     )
 
 
 def confusion(predict: Callable[[str], str | None], held: list[Example]) -> None:
-    themes = sorted({e.theme for e in held})
+    themes = sorted({e.theme for e in held} - {NO_THEME})
     short = {t: t[:8] for t in themes}
     counts = Counter((e.theme, predict(e.text)) for e in held)
     print("\nconfusion (rows: true theme, columns: suggested; '-' none)")
     print(f"{'':<20}" + "".join(f"{short[t]:>9}" for t in themes) + f"{'-':>6}")
-    for t in themes:
+    for t in [*themes, NO_THEME]:
         row = "".join(f"{counts[(t, g)]:>9}" for g in themes)
         print(f"{t:<20}{row}{counts[(t, None)]:>6}")
 
@@ -65,7 +72,7 @@ def per_file(predict: Callable[[str], str | None], held: list[Example]) -> None:
     parts = []
     for f in files:
         mine = [e for e in held if e.source.startswith(f + ":")]
-        right = sum(predict(e.text) == e.theme for e in mine)
+        right = sum(predict(e.text) == (None if e.theme == NO_THEME else e.theme) for e in mine)
         parts.append(f"{f} {right}/{len(mine)}")
     print("per file: " + ", ".join(parts))
 
@@ -100,10 +107,11 @@ def bayes(examples: list[Example]) -> Callable[[str], str | None]:
         fs = featurise([text], lexicon)[0] & vocab
         if not fs:
             return None
-        return max(
+        best = max(
             themes,
             key=lambda t: prior[t] + sum(math.log((counts[t][f] + 1) / totals[t]) for f in fs),
         )
+        return None if best == NO_THEME else best
 
     return predict
 
@@ -156,7 +164,7 @@ def load_cost() -> None:
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout.split()
-    size = (ROOT / "regels" / "themamodel.json.gz").stat().st_size
+    size = (ROOT / "regels" / "themamodel.xz").stat().st_size
     print(
         f"model: {size / 1024:.0f} KB on disk, loads in {float(out[0]) * 1000:.0f} ms, "
         f"worker memory +{out[1]} MB"
@@ -167,7 +175,11 @@ def main() -> None:
     municipality = load_municipality(None)
     examples = read_corpus(themes=municipality.themes)
     held = [e for e in examples if e.held_out]
-    print(f"corpus: {len(examples)} texts, {len(held)} held out (never trained on)\n")
+    problems = [e for e in held if e.theme != NO_THEME]
+    print(
+        f"corpus: {len(examples)} texts, {len(held)} held out (never trained on): "
+        f"{len(problems)} name a problem, {len(held) - len(problems)} do not\n"
+    )
     suggester = municipality.suggester
 
     def model(text: str) -> str | None:
@@ -188,11 +200,13 @@ def main() -> None:
     )
     per_file(model, held)
     confusion(model, held)
-    unsure = [suggester.suggest(e.text) for e in held]
+    unsure = [suggester.suggest(e.text) for e in problems]
+    offered = sum(
+        e.theme in (s.theme, *s.alternatives[:1]) for s, e in zip(unsure, problems, strict=True)
+    )
     print(
-        f"\nunsure (two themes offered first): {sum(not s.sure for s in unsure) / len(held):.1%}; "
-        f"right theme among the two offered: "
-        f"{sum(e.theme in (s.theme, *s.alternatives[:1]) for s, e in zip(unsure, held, strict=True)) / len(held):.1%}"
+        f"\nunsure (two themes offered first): {sum(not s.sure for s in unsure) / len(problems):.1%}"
+        f"; right theme among the two offered: {offered / len(problems):.1%}"
     )
     texts = [e.text for e in examples]
     speed(municipality, texts)

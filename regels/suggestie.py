@@ -4,7 +4,8 @@ The theme model (`regels.themamodel`, trained on the corpus in `regels/corpus/`)
 text; the municipality's keywords stay as explainable boosts: a keyword the model has never
 seen (a local word, "diftar") counts strongly for its theme, without retraining. Themes the
 municipality does not have are left out; themes the model does not know are found by their
-keywords alone.
+keywords alone. Texts that name no problem ("hallo", "is mijn melding al bekeken?") are a
+class of the model's own, `geen`: they get no theme.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from regels.tekst import keyword_stems, words
-from regels.themamodel import MAX_TEXT, ThemeModel, bundled
+from regels.themamodel import MAX_TEXT, NO_THEME, ThemeModel, bundled
 
 SURE_AT = 0.7  # probability of the best theme from which the bot asks "is it about X?"
 MARGIN = 0.25  # and its lead over the second
@@ -32,6 +33,7 @@ class ThemeSuggestion:
     sure: bool
     words: tuple[str, ...]
     alternatives: tuple[str, ...]  # the next most likely themes, best first
+    no_problem: bool = False  # the model reads no problem in it: "hallo", "test", an address
 
     @property
     def names_a_problem(self) -> bool:
@@ -65,7 +67,9 @@ class ThemeSuggester:
     def suggest(self, text: str) -> ThemeSuggestion:
         text = text[:MAX_TEXT]
         scores = self.model.score(text)
-        logits = {t: math.log(max(scores.probabilities.get(t, 0.0), 1e-9)) for t in self.themes}
+        # The municipality's themes, and "names no problem" when the model knows it.
+        labels = [*self.themes, *((NO_THEME,) if NO_THEME in scores.probabilities else ())]
+        logits = {t: math.log(max(scores.probabilities.get(t, 0.0), 1e-9)) for t in labels}
         boosted: dict[str, list[str]] = {}
         for word in dict.fromkeys(words(text)) if self._boosts else ():
             hit = self._boosts.get(word)
@@ -75,6 +79,8 @@ class ThemeSuggester:
         # keyword (it decides where the model doubts); a theme the model has never heard of
         # goes to the top. A municipality's own word works without retraining.
         ceiling = max(logits.values())
+        if boosted:  # a word the municipality gave a theme names a problem: never "geen"
+            logits.pop(NO_THEME, None)
         for theme, found in boosted.items():
             if theme in self.model.themes:
                 logits[theme] += KEYWORD_BOOST * len(found)
@@ -86,11 +92,16 @@ class ThemeSuggester:
         exp = {t: math.exp(v - top) for t, v in logits.items()}
         total = sum(exp.values())
         ranked = sorted(exp, key=lambda t: -exp[t])
-        best, second = ranked[0], ranked[1] if len(ranked) > 1 else None
+        themes = [t for t in ranked if t != NO_THEME]
+        best, second = themes[0], themes[1] if len(themes) > 1 else None
         confidence = exp[best] / total
         lead = confidence - (exp[second] / total if second else 0.0)
-        if confidence < SUGGEST_AT:
-            return ThemeSuggestion(None, round(confidence, 2), False, (), tuple(ranked[:2]))
+        if ranked[0] == NO_THEME or confidence < SUGGEST_AT:
+            # "hallo", "ik wil iets melden": no theme to confirm; the bot asks what it is.
+            no_problem = ranked[0] == NO_THEME
+            return ThemeSuggestion(
+                None, round(confidence, 2), False, (), tuple(themes[:2]), no_problem
+            )
         model_best = max(scores.probabilities, key=scores.probabilities.__getitem__)
         model_words = scores.words if best == model_best else ()
         evidence = tuple(dict.fromkeys([*boosted.get(best, []), *model_words]))
@@ -99,5 +110,5 @@ class ThemeSuggester:
             confidence=round(confidence, 2),
             sure=confidence >= SURE_AT and lead >= MARGIN,
             words=evidence,
-            alternatives=tuple(ranked[1:]),
+            alternatives=tuple(themes[1:]),
         )

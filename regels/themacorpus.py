@@ -1,6 +1,6 @@
 """The theme corpus in `regels/corpus/` and training the theme model from it.
 
-`wijksignaal themes train` calls `train()` and writes `regels/themamodel.json.gz`. Training uses
+`wijksignaal themes train` calls `train()` and writes `regels/themamodel.xz`. Training uses
 numpy (already installed with matplotlib); scoring (`regels.themamodel`) does not.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from regels.themamodel import MIN_PART, Lexicon, ThemeModel, tokens, units, word_features
+from regels.themamodel import MIN_PART, NO_THEME, Lexicon, ThemeModel, tokens, units, word_features
 
 CORPUS_DIR = Path(__file__).with_name("corpus")
 HELD_OUT_BELOW = 52  # first byte of the text's SHA-1: about one text in five is held out
@@ -42,8 +42,9 @@ def is_held_out(text: str) -> bool:
 
 
 def read_corpus(directory: Path = CORPUS_DIR, themes: Iterable[str] | None = None) -> list[Example]:
-    """Every `theme<TAB>text` line of the directory's .tsv files; a bad line is an error."""
-    allowed = set(themes) if themes is not None else None
+    """Every `theme<TAB>text` line of the directory's .tsv files; a bad line is an error.
+    `geen` (NO_THEME) is always allowed: the texts that name no problem."""
+    allowed = {*themes, NO_THEME} if themes is not None else None
     examples: list[Example] = []
     seen: dict[str, str] = {}
     for path in sorted(directory.glob("*.tsv")):
@@ -82,7 +83,7 @@ def featurise(texts: list[str], lexicon: frozenset[str]) -> list[set[str]]:
     return [{f for w in tokens(t) for f in word_features(w, split)} for t in texts]
 
 
-def train(examples: list[Example], *, l2: float = 3e-5, steps: int = 400) -> ThemeModel:
+def train(examples: list[Example], *, l2: float = 3e-6, steps: int = 400) -> ThemeModel:
     """Train on the examples that are not held out: idf-weighted features, each text's
     vector of length one, softmax regression."""
     import numpy as np

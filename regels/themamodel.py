@@ -2,19 +2,18 @@
 
 Text becomes features: words normalised (case, accents, Arabic letter forms, Turkish
 dotless i), Dutch Snowball stems, the parts of Dutch compounds ("zwerfvuil" -> "zwerf" +
-"vuil"), and character 4-grams that survive misspellings ("lanteerpaal" still shares
+"vuil"), and character 3- and 4-grams that survive misspellings ("lanteerpaal" still shares
 "ntaa", "paal"), each weighted by how rare it is (idf). A multinomial logistic regression
 over those features, trained by
-`wijksignaal themes train` from `regels/corpus/`, is stored as JSON inside the package and
+`wijksignaal themes train` from `regels/corpus/`, is stored inside the package and
 scored here in pure Python: one dictionary lookup per feature, no downloads, no numpy at run
 time. The features of a word are cached, so routing thousands of texts stays fast.
 """
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
+import lzma
 import math
 import re
 import sys
@@ -27,11 +26,14 @@ from pathlib import Path
 
 import snowballstemmer
 
-MODEL_FILE = Path(__file__).with_name("themamodel.json.gz")
-SCALE = 100  # weights are stored as whole hundredths: a third of the size, same answers
+MODEL_FILE = Path(__file__).with_name("themamodel.xz")
+SCALE = 20  # weights are stored as whole twentieths: 0.05 apart, the same answers, half the size
 MAX_TEXT = 1000  # a description has at most 1000 characters; longer text is not read
 GRAMS = (3, 4)
 MIN_PART = 3  # the shortest part of a compound that counts as a word
+# The label of texts that name no problem ("hallo", "ik wil iets melden", "Rijnstraat 12"):
+# the model learns them as a seventh class, so a greeting gets a question, not a theme.
+NO_THEME = "geen"
 
 # Letters that one language writes in several ways: Turkish dotless i, Arabic alef maksura
 # and ta marbuta, the Arabic tatweel (a stretching stroke), the Dutch ij ligature.
@@ -181,47 +183,44 @@ class ThemeModel:
         words = tuple(word for push, word in pushes if push > 0 and len(word) > 3)[:3]
         return Scores(probabilities, words, len(per_word))
 
-    def to_json(self) -> dict[str, object]:
-        """Weights as whole hundredths in one little-endian int16 block (base64), row by row in
-        the order of `features`: loading then makes no Python object per number."""
+    def save(self, path: Path) -> int:
+        """Write the model; return its size in bytes.
+
+        The file is xz-compressed: a JSON header (themes, scale, bias, lexicon, feature names)
+        and a line break, then the weights as whole multiples of 1/SCALE in little-endian int16,
+        row by row in the order of the names. Loading makes no Python object per number."""
         features = sorted(self.weights)
-        block = array("h", [round(v * SCALE) for f in features for v in self.weights[f]])
-        if sys.byteorder == "big":
-            block.byteswap()
-        return {
+        header = {
             "themes": self.themes,
             "scale": SCALE,
             "bias": [round(b * SCALE) for b in self.bias],
             "lexicon": sorted(self.lexicon.words),
             "features": features,
-            "weights": base64.b64encode(block.tobytes()).decode("ascii"),
         }
-
-    @classmethod
-    def from_json(cls, data: dict) -> ThemeModel:  # type: ignore[type-arg]
-        scale = float(data["scale"])
-        block = array("h")
-        block.frombytes(base64.b64decode(data["weights"]))
+        block = array("h", [round(v * SCALE) for f in features for v in self.weights[f]])
         if sys.byteorder == "big":
             block.byteswap()
-        # The 330,000 weights take a few thousand distinct values: one float object each, rows
-        # as tuples, so a worker holds megabytes, not tens.
-        pool = {v: v / scale for v in set(block)}
-        width = len(data["themes"]) + 1
-        rows = (tuple(pool[v] for v in block[i : i + width]) for i in range(0, len(block), width))
-        weights = dict(zip(data["features"], rows, strict=True))
-        return cls(data["themes"], [b / scale for b in data["bias"]], weights, data["lexicon"])
-
-    def save(self, path: Path) -> int:
-        """Write the model as gzipped JSON; return its size in bytes."""
-        data = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
-        packed = gzip.compress(data.encode("utf-8"), compresslevel=9, mtime=0)
+        text = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        packed = lzma.compress(text + b"\n" + block.tobytes(), preset=9 | lzma.PRESET_EXTREME)
         path.write_bytes(packed)
         return len(packed)
 
     @classmethod
     def load(cls, path: Path) -> ThemeModel:
-        return cls.from_json(json.loads(gzip.decompress(path.read_bytes())))
+        text, _, weights = lzma.decompress(path.read_bytes()).partition(b"\n")
+        data = json.loads(text)
+        scale = float(data["scale"])
+        block = array("h")
+        block.frombytes(weights)
+        if sys.byteorder == "big":
+            block.byteswap()
+        # The weights take a few thousand distinct values: one float object each, rows as
+        # tuples, so a worker holds megabytes, not tens.
+        pool = {v: v / scale for v in set(block)}
+        width = len(data["themes"]) + 1
+        rows = (tuple(pool[v] for v in block[i : i + width]) for i in range(0, len(block), width))
+        table = dict(zip(data["features"], rows, strict=True))
+        return cls(data["themes"], [b / scale for b in data["bias"]], table, data["lexicon"])
 
 
 @cache

@@ -54,7 +54,10 @@ async def begin(
     draft = draft.fresh(role)
     if photo:
         draft.photos.append(photo)
-    if text:
+    if text and turn.services.municipality.suggester.suggest(text).no_problem:
+        # "hallo", "is mijn melding al bekeken?": no description; ask what it is about.
+        turn.say(turn.t("melden.geen_probleem_gelezen"))
+    elif text:
         take_description(turn, draft, text)
     await ask(turn, draft)
 

@@ -101,6 +101,8 @@ def print_explanation(console: Console, municipality: Municipality, routed: Rout
     if routed.suggestion is not None:
         s = routed.suggestion
         sure = "sure" if s.sure else "NOT sure, ask the reporter"
+        if s.no_problem:
+            sure = "the text names no problem"
         console.print(
             f"Theme suggested from the text: [bold]{s.theme or 'none'}[/bold] "
             f"(confidence {s.confidence:.2f}, {sure}; words: {', '.join(s.words) or '-'})"

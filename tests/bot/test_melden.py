@@ -96,3 +96,18 @@ async def test_unsure_the_bot_offers_the_two_likely_themes_then_something_else(
     await resident.taps("Iets anders", again)
     listing = await resident.expect("Waar gaat uw melding over?")
     assert len(listing.buttons()) == len(services.municipality.themes) + 1  # and "Annuleren"
+
+
+async def test_a_greeting_is_not_taken_as_the_description(bot, resident: SimUser, services) -> None:
+    """ "hallo" names no problem: the bot asks what it is about and later for a description,
+    instead of suggesting a theme for "hallo" and filing it as what is wrong."""
+    assert services.municipality.suggester.suggest("hallo").no_problem
+    await resident.says("hallo")
+    await resident.expect("Wilt u iets melden? Kies hieronder waar het over gaat")
+    await resident.expect("Waar gaat uw melding over?")
+    await resident.says("dag")
+    await resident.expect("Kies een van de knoppen hierboven")
+    await resident.taps("Afval")
+    await resident.expect("Vertel in een paar zinnen")
+    await resident.says("Matras naast de container")
+    await resident.expect("Waar is het?")

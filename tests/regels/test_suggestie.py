@@ -1,12 +1,15 @@
 """The theme suggestion: the model reads what people write; keywords stay as boosts."""
 
+import math
+from collections import Counter, defaultdict
+
 import pytest
 
 from regels.gemeente import Municipality
 from regels.suggestie import ThemeSuggester
 from regels.tekst import stem, words
 from regels.themacorpus import build_lexicon, featurise, read_corpus
-from regels.themamodel import bundled
+from regels.themamodel import NO_THEME, bundled, tokens
 
 THEMES = ["afval", "openbare_ruimte", "veiligheid", "wonen", "zorg", "bewonersinitiatief"]
 
@@ -85,9 +88,28 @@ def test_misspellings_and_other_languages_find_the_theme(
     assert deventer.suggester.suggest(text).theme == theme
 
 
-def test_a_greeting_gets_no_sure_suggestion(deventer: Municipality) -> None:
-    suggestion = deventer.suggester.suggest("Goedemiddag, ik heb een vraag")
-    assert not suggestion.sure
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hallo",
+        "Goedemiddag, ik heb een vraag",
+        "ik wil iets melden",
+        "dank je wel!",
+        "test",
+        "is mijn melding al bekeken?",
+        "hello, how does this work",
+        "merhaba",
+        "السلام عليكم",
+    ],
+)
+def test_a_text_that_names_no_problem_gets_no_theme(deventer: Municipality, text: str) -> None:
+    suggestion = deventer.suggester.suggest(text)
+    assert suggestion.theme is None and suggestion.no_problem and not suggestion.names_a_problem
+
+
+def test_a_greeting_before_the_problem_still_finds_the_theme(deventer: Municipality) -> None:
+    suggestion = deventer.suggester.suggest("hallo, er staan weer zakken naast de container")
+    assert suggestion.theme == "afval" and not suggestion.no_problem
 
 
 def test_no_words_means_no_theme(deventer: Municipality) -> None:
@@ -102,13 +124,24 @@ def test_an_unsure_suggestion_names_a_second_theme(deventer: Municipality) -> No
 
 def test_a_local_keyword_counts_without_retraining() -> None:
     """A municipality's word the model never saw decides, and is named as the reason."""
+    assert not bundled().knows_word("diftar")
+    themes = [(t, ["diftar"] if t == "afval" else []) for t in THEMES]
+    text = "Vraag over de diftar"
+    suggestion = ThemeSuggester(themes).suggest(text)
+    assert suggestion.theme == "afval" and suggestion.words[0] == "diftar"
+    plain = ThemeSuggester([(t, []) for t in THEMES]).suggest(text)
+    assert plain.theme != "afval" and suggestion.confidence > plain.confidence
+
+
+def test_a_local_keyword_makes_a_likely_theme_sure() -> None:
+    """ "blauwkliko" half-known (its grams say kliko): the keyword lifts the model's guess."""
     assert not bundled().knows_word("blauwkliko")
     themes = [(t, ["blauwkliko"] if t == "afval" else []) for t in THEMES]
     text = "De blauwkliko is niet geleegd bij de kerk"
     suggestion = ThemeSuggester(themes).suggest(text)
-    assert suggestion.theme == "afval" and suggestion.words[0] == "blauwkliko"
     plain = ThemeSuggester([(t, []) for t in THEMES]).suggest(text)
-    assert suggestion.sure and not plain.sure and suggestion.confidence > plain.confidence
+    assert suggestion.theme == plain.theme == "afval" and suggestion.words[0] == "blauwkliko"
+    assert suggestion.sure and suggestion.confidence > plain.confidence
 
 
 def test_a_theme_the_model_does_not_know_is_found_by_its_keywords() -> None:
@@ -119,7 +152,7 @@ def test_a_theme_the_model_does_not_know_is_found_by_its_keywords() -> None:
 
 def test_the_model_reads_the_held_out_texts_well(deventer: Municipality) -> None:
     """Not the benchmark's figure, a floor: a model trained on the wrong data falls below."""
-    held = [e for e in read_corpus(themes=deventer.themes) if e.held_out]
+    held = [e for e in read_corpus(themes=deventer.themes) if e.held_out and e.theme != NO_THEME]
     right = sum(deventer.suggester.suggest(e.text).theme == e.theme for e in held)
     assert len(held) >= 250 and right / len(held) >= 0.85
 
@@ -131,6 +164,33 @@ def test_the_shipped_model_never_saw_the_held_out_texts() -> None:
     model = bundled()
     assert {f for f in model.weights if f not in seen} == set()
     assert model.lexicon.words == build_lexicon(training)
+
+
+def test_no_held_out_text_has_a_near_copy_in_training() -> None:
+    """Two writers may type the same short report ("lift van de flat weer kapot"); a copy in
+    each half would flatter the benchmark. No held-out text shares 70% of its distinct words
+    (Jaccard) with a training text. A prefix filter keeps this to a second: two sets that
+    similar share one of the rarest words of each."""
+    examples = read_corpus()
+    sets = [frozenset(tokens(e.text)) for e in examples]
+    frequency = Counter(w for found in sets for w in found)
+
+    def rarest(found: frozenset[str]) -> list[str]:
+        keep = len(found) - math.ceil(0.7 * len(found)) + 1
+        return sorted(found, key=lambda w: (frequency[w], w))[:keep]
+
+    by_word: defaultdict[str, list[int]] = defaultdict(list)
+    for i, (e, found) in enumerate(zip(examples, sets, strict=True)):
+        if not e.held_out:
+            for w in rarest(found):
+                by_word[w].append(i)
+    copies = []
+    for e, found in zip(examples, sets, strict=True):
+        if e.held_out and found:
+            for i in {i for w in rarest(found) for i in by_word[w]}:
+                if len(found & sets[i]) >= 0.7 * len(found | sets[i]):
+                    copies.append(f"{e.source} ~ {examples[i].source}")
+    assert copies == []
 
 
 @pytest.mark.parametrize(
