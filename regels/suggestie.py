@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from regels.tekst import keyword_stems, words
-from regels.themamodel import MAX_TEXT, NO_THEME, ThemeModel, bundled
+from regels.themamodel import MAX_TEXT, NO_THEME, ThemeModel, bundled, tokens
 
 SURE_AT = 0.7  # probability of the best theme from which the bot asks "is it about X?"
 MARGIN = 0.25  # and its lead over the second
@@ -87,7 +87,9 @@ class ThemeSuggester:
             else:
                 logits[theme] = ceiling + KEYWORD_BOOST * len(found)
         if not scores.known and not boosted:
-            return ThemeSuggestion(None, 0.0, False, (), ())
+            # No word at all ("👍", "12 !!") names no problem; words in a script the model
+            # does not know may well describe one.
+            return ThemeSuggestion(None, 0.0, False, (), (), no_problem=not tokens(text))
         top = max(logits.values())
         exp = {t: math.exp(v - top) for t, v in logits.items()}
         total = sum(exp.values())

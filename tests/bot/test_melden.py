@@ -111,3 +111,7 @@ async def test_a_greeting_is_not_taken_as_the_description(bot, resident: SimUser
     await resident.expect("Vertel in een paar zinnen")
     await resident.says("Matras naast de container")
     await resident.expect("Waar is het?")
+    await resident.says("/annuleren")
+    await resident.expect("Uw melding is gestopt")
+    await resident.says("👍")  # no word at all: a question, not "too short"
+    await resident.expect("Wilt u iets melden? Kies hieronder waar het over gaat")

@@ -115,6 +115,8 @@ def test_a_greeting_before_the_problem_still_finds_the_theme(deventer: Municipal
 def test_no_words_means_no_theme(deventer: Municipality) -> None:
     suggestion = deventer.suggester.suggest("12 !! ??")
     assert (suggestion.theme, suggestion.sure, suggestion.confidence) == (None, False, 0.0)
+    assert suggestion.no_problem and deventer.suggester.suggest("👍").no_problem
+    assert not deventer.suggester.suggest("垃圾桶满了").no_problem  # words, just not known
 
 
 def test_an_unsure_suggestion_names_a_second_theme(deventer: Municipality) -> None:
