@@ -108,8 +108,14 @@ def train(examples: list[Example], *, l2: float = 3e-6, steps: int = 400) -> The
             rows.append(np.full(found.size, row))
             cols.append(found)
             values.append(idf[found] / math.sqrt(float((idf[found] ** 2).sum())))
-    x = _Sparse(np, np.concatenate(rows), np.concatenate(cols), np.concatenate(values), len(vocab))
-    x.height = len(texts)
+    x = _Sparse(
+        np,
+        np.concatenate(rows),
+        np.concatenate(cols),
+        np.concatenate(values),
+        len(texts),
+        len(vocab),
+    )
     y = np.array([themes.index(e.theme) for e in training])
     bias, weights = _logistic(np, x, y, len(themes), l2=l2, steps=steps)
     kept = {}
@@ -123,9 +129,9 @@ def train(examples: list[Example], *, l2: float = 3e-6, steps: int = 400) -> The
 class _Sparse:
     """A texts-by-features matrix as its stored values: the two products training needs."""
 
-    def __init__(self, np, rows, cols, values, width: int) -> None:  # type: ignore[no-untyped-def]
-        self.np, self.rows, self.cols, self.values, self.width = np, rows, cols, values, width
-        self.height = int(rows.max()) + 1
+    def __init__(self, np, rows, cols, values, height: int, width: int) -> None:  # type: ignore[no-untyped-def]
+        self.np, self.rows, self.cols, self.values = np, rows, cols, values
+        self.height, self.width = height, width
         # Rows are stored in order: where each non-empty row starts.
         self.starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
 
