@@ -208,6 +208,14 @@ def main() -> None:
         f"\nunsure (two themes offered first): {sum(not s.sure for s in unsure) / len(problems):.1%}"
         f"; right theme among the two offered: {offered / len(problems):.1%}"
     )
+    quiet = [e for e in held if e.theme == NO_THEME]
+    asked = sum(suggester.suggest(e.text).no_problem for e in quiet)
+    lost = sum(s.no_problem for s in unsure)
+    print(
+        f"as a first message: {asked} of {len(quiet)} texts that name no problem get the "
+        f"question what it is about; {lost} of {len(problems)} that name one do too (their "
+        "words are asked for again)"
+    )
     texts = [e.text for e in examples]
     speed(municipality, texts)
     route_speed(texts)

@@ -21,6 +21,7 @@ SURE_AT = 0.7  # probability of the best theme from which the bot asks "is it ab
 MARGIN = 0.25  # and its lead over the second
 SUGGEST_AT = 0.2  # below this (six themes: 0.17 is no idea) the bot shows every theme
 NAMES_A_PROBLEM_AT = 0.5  # words typed where a button was asked: a description from here
+GREETING_WORDS = 6  # at most this many words for a text to be taken as naming no problem
 KEYWORD_BOOST = 2.0  # added to a theme's log-odds per keyword of it the model does not know
 
 
@@ -33,7 +34,7 @@ class ThemeSuggestion:
     sure: bool
     words: tuple[str, ...]
     alternatives: tuple[str, ...]  # the next most likely themes, best first
-    no_problem: bool = False  # the model reads no problem in it: "hallo", "test", an address
+    no_problem: bool = False  # a short text the model reads no problem in: "hallo", "test"
 
     @property
     def names_a_problem(self) -> bool:
@@ -93,18 +94,21 @@ class ThemeSuggester:
         top = max(logits.values())
         exp = {t: math.exp(v - top) for t, v in logits.items()}
         total = sum(exp.values())
-        ranked = sorted(exp, key=lambda t: -exp[t])
-        themes = [t for t in ranked if t != NO_THEME]
+        themes = sorted((t for t in exp if t != NO_THEME), key=lambda t: -exp[t])
         best, second = themes[0], themes[1] if len(themes) > 1 else None
         confidence = exp[best] / total
         lead = confidence - (exp[second] / total if second else 0.0)
-        if ranked[0] == NO_THEME or confidence < SUGGEST_AT:
-            # "hallo", "ik wil iets melden": no theme to confirm; the bot asks what it is.
-            no_problem = ranked[0] == NO_THEME
+        model_best = max(scores.probabilities, key=scores.probabilities.__getitem__)
+        # The model reads no problem when "geen" leads all its classes (the themes this
+        # municipality lacks included) and no keyword of the municipality is in the text.
+        reads_none = model_best == NO_THEME and not boosted
+        if reads_none or confidence < SUGGEST_AT:
+            # Only a short text is taken for one that names no problem ("hallo", "ik wil iets
+            # melden"): a longer one may be a report with a polite opening, and stays one.
+            no_problem = reads_none and len(tokens(text)) <= GREETING_WORDS
             return ThemeSuggestion(
                 None, round(confidence, 2), False, (), tuple(themes[:2]), no_problem
             )
-        model_best = max(scores.probabilities, key=scores.probabilities.__getitem__)
         model_words = scores.words if best == model_best else ()
         evidence = tuple(dict.fromkeys([*boosted.get(best, []), *model_words]))
         return ThemeSuggestion(

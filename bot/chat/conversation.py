@@ -54,12 +54,21 @@ async def begin(
     draft = draft.fresh(role)
     if photo:
         draft.photos.append(photo)
-    if text and turn.services.municipality.suggester.suggest(text).no_problem:
-        # "hallo", "is mijn melding al bekeken?": no description; ask what it is about.
-        turn.say(turn.t("melden.geen_probleem_gelezen"))
-    elif text:
-        take_description(turn, draft, text)
+    if text:
+        take_first_words(turn, draft, text)
     await ask(turn, draft)
+
+
+def take_first_words(turn: Turn, draft: Draft, text: str) -> None:
+    """The words that start a report are its description, unless they are a short text that
+    names no problem ("hallo", "👍", "is mijn melding al bekeken?"): then the bot asks what
+    it is about, and asks for the description once a theme is chosen."""
+    if len(text.strip()) <= MAX_DESCRIPTION and (
+        turn.services.municipality.suggester.suggest(text).no_problem
+    ):
+        turn.say(turn.t("melden.geen_probleem_gelezen", professional=turn.contact is not None))
+    else:
+        take_description(turn, draft, text)
 
 
 def _has_progress(draft: Draft) -> bool:
@@ -364,5 +373,5 @@ async def _resume(turn: Turn, draft: Draft, restart: bool) -> None:
     assert draft.role is not None
     fresh = draft.fresh(draft.role)
     if text:
-        take_description(turn, fresh, text)
+        take_first_words(turn, fresh, text)
     await ask(turn, fresh)

@@ -111,6 +111,13 @@ async def test_a_greeting_is_not_taken_as_the_description(bot, resident: SimUser
     await resident.expect("Vertel in een paar zinnen")
     await resident.says("Matras naast de container")
     await resident.expect("Waar is het?")
+    await resident.says("Rijnstraat 12")
+    await resident.expect("Wilt u er een foto bij sturen?")
+    await resident.says("hallo")  # typed where a button is asked, then "start again"
+    await resident.taps("Opnieuw beginnen", await resident.expect("U was bezig met een melding"))
+    await resident.expect("Wilt u iets melden? Kies hieronder waar het over gaat")
+    await resident.taps("Afval", await resident.expect("Waar gaat uw melding over?"))
+    await resident.expect("Vertel in een paar zinnen")
     await resident.says("/annuleren")
     await resident.expect("Uw melding is gestopt")
     await resident.says("👍")  # no word at all: a question, not "too short"

@@ -116,6 +116,15 @@ def test_plural_sentences_follow_the_language(taal: str) -> None:
         assert one.replace("1", "2") != two  # "1 foto" / "2 foto's", "1 photo" / "2 photos"
 
 
+@pytest.mark.parametrize("taal", LANGUAGES)
+def test_a_greeting_is_answered_with_the_command_the_person_has(taal: str) -> None:
+    texts = Texts()
+    resident = texts("melden.geen_probleem_gelezen", taal, professional=False)
+    professional = texts("melden.geen_probleem_gelezen", taal, professional=True)
+    assert "/mijnmeldingen" in resident and "/taken" not in resident
+    assert "/taken" in professional and "/mijnmeldingen" not in professional
+
+
 # Words a B1 reader stumbles on, or that say half a sentence; residents never read them.
 FORBIDDEN = [
     "behandelaar",
