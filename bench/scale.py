@@ -123,7 +123,7 @@ async def generate(url: str, count: int) -> None:
 async def measure(url: str) -> dict[str, float]:
     """In a fresh worker: time one district's digest and the due-timer scan (best of 5)."""
     from bot.chat.turn import Services
-    from kern.digests import compose, parse_period
+    from kern.digests import compose_digest, parse_period
     from kern.texts import Texts
     from opslag import timers
     from regels.laden import load_municipality
@@ -140,7 +140,7 @@ async def measure(url: str) -> dict[str, float]:
     for _ in range(5):
         async with services.sessions() as session:
             started = time.perf_counter()
-            await compose(session, services, "rivierenwijk", period)
+            await compose_digest(session, services, "rivierenwijk", period)
             digest_times.append(time.perf_counter() - started)
             started = time.perf_counter()
             await timers.claim_due(session, now=NOW, limit=200)

@@ -130,23 +130,6 @@ class Composed:
     incidents: str | None = None  # digest.list_incidents: every incident, with its approach
 
 
-async def compose(
-    session: AsyncSession,
-    services: Services,
-    district: str,
-    period: Period,
-    taal: str = "nl",
-    *,
-    now: datetime | None = None,
-    so_far: bool = False,
-) -> tuple[Digest, str, bytes | None]:
-    """Compute the digest as it stands at `now` (default: the clock) and render it; the
-    chart is None for a quiet period (nothing new, nothing closed). With `so_far` the text
-    says the period is not over and when this was made."""
-    made = await compose_digest(session, services, district, period, taal, now=now, so_far=so_far)
-    return made.digest, made.text, made.png
-
-
 async def compose_digest(
     session: AsyncSession,
     services: Services,
@@ -157,6 +140,9 @@ async def compose_digest(
     now: datetime | None = None,
     so_far: bool = False,
 ) -> Composed:
+    """Compute the digest as it stands at `now` (default: the clock) and render it; the
+    chart is None for a quiet period (nothing new, nothing closed). With `so_far` the text
+    says the period is not over and when this was made."""
     municipality = services.municipality
     taal = digest_language(taal)
     moment = now or services.clock()
@@ -261,12 +247,13 @@ async def queue_digest(
     groups: list[int],
     *,
     now: datetime | None = None,
-) -> None:
+) -> Composed:
     """Queue a period's digest (Dutch) and its chart, if any, to these group chats."""
     made = await compose_digest(session, services, district, period, now=now)
     for chat in groups:
         await _enqueue(session, services, chat, f"digest:{district}:{period.label}:{chat}", made)
     log.info("digest %s %s queued for %d group(s)", district, period.label, len(groups))
+    return made
 
 
 async def queue_digest_now(

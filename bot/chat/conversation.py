@@ -25,6 +25,7 @@ from kern.draft import (
 )
 from kern.notices import Choice, theme_label
 from regels.plaats import MAX_PLACE, split_address
+from regels.suggestie import ThemeSuggestion
 from signalen.model import ReporterRole, Urgency
 
 EDITABLE = (
@@ -63,12 +64,20 @@ def take_first_words(turn: Turn, draft: Draft, text: str) -> None:
     """The words that start a report are its description, unless they are a short text that
     names no problem ("hallo", "👍", "is mijn melding al bekeken?"): then the bot asks what
     it is about, and asks for the description once a theme is chosen."""
-    if len(text.strip()) <= MAX_DESCRIPTION and (
-        turn.services.municipality.suggester.suggest(text).no_problem
-    ):
+    suggestion = _suggest(turn, text)
+    if suggestion is not None and suggestion.no_problem:
         turn.say(turn.t("melden.geen_probleem_gelezen", professional=turn.contact is not None))
     else:
-        take_description(turn, draft, text)
+        take_description(turn, draft, text, suggestion)
+
+
+def _suggest(turn: Turn, text: str) -> ThemeSuggestion | None:
+    """The theme suggestion for words that may become the description; None for words too
+    long to be one (they are refused before anything reads them)."""
+    text = text.strip()
+    if len(text) > MAX_DESCRIPTION:
+        return None
+    return turn.services.municipality.suggester.suggest(text)
 
 
 def _has_progress(draft: Draft) -> bool:
@@ -96,8 +105,11 @@ async def ask_resume(turn: Turn, draft: Draft) -> None:
     )
 
 
-def take_description(turn: Turn, draft: Draft, text: str) -> None:
-    """Keep a description and suggest a theme from it; too long is refused, never cut."""
+def take_description(
+    turn: Turn, draft: Draft, text: str, suggestion: ThemeSuggestion | None = None
+) -> None:
+    """Keep a description and suggest a theme from it (`suggestion`, if the caller already
+    read it); too long is refused, never cut."""
     text = text.strip()
     if len(text) > MAX_DESCRIPTION:
         turn.say(turn.t("melden.beschrijving_te_lang", max=MAX_DESCRIPTION, lengte=len(text)))
@@ -107,7 +119,7 @@ def take_description(turn: Turn, draft: Draft, text: str) -> None:
         return
     draft.description = text
     if draft.theme is None:
-        suggestion = turn.services.municipality.suggester.suggest(text)
+        suggestion = suggestion or turn.services.municipality.suggester.suggest(text)
         draft.suggested = suggestion.theme
         unsure = suggestion.theme is not None and not suggestion.sure
         draft.also_suggested = (
@@ -209,10 +221,10 @@ async def on_text(turn: Turn, draft: Draft, text: str) -> None:
             return
         # A fresh /melden answered with words: use them if they say what it is about. Words
         # too long for a description are refused as one before the suggestion reads them.
-        suggester = turn.services.municipality.suggester
-        too_long = len(text.strip()) > MAX_DESCRIPTION
-        if step is Step.THEME and (too_long or suggester.suggest(text).names_a_problem):
-            take_description(turn, draft, text)
+        suggestion = _suggest(turn, text) if step is Step.THEME else None
+        # At the theme question: words that name a problem, or too long (None: refused).
+        if step is Step.THEME and (suggestion is None or suggestion.names_a_problem):
+            take_description(turn, draft, text, suggestion)
         else:
             turn.say(turn.t("melden.kies_knop"))
         await ask(turn, draft)

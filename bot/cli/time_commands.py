@@ -67,19 +67,21 @@ def tick_command(municipality: Municipality, console: Console, now_text: str | N
 def digest_command(
     municipality: Municipality, console: Console, district: str, period_label: str, send: bool
 ) -> None:
-    from kern.digests import compose, parse_period, queue_digest, receives_digest
+    from kern.digests import compose_digest, parse_period, queue_digest, receives_digest
     from opslag import overzicht
 
     period = parse_period(period_label)
 
     async def work(services: Services) -> tuple[str, Path | None, int, int]:
         async with services.transaction() as session:
-            _, text, png = await compose(session, services, district, period)
             links = await overzicht.linked_groups(session, district=district)
             # The scheduled digests' rule: no period that had ended before the group linked.
             groups = [chat for chat, since in links if receives_digest(period, since)]
-            if send and groups:
-                await queue_digest(session, services, district, period, groups)
+            if send and groups:  # composed once, shown here and queued
+                made = await queue_digest(session, services, district, period, groups)
+            else:
+                made = await compose_digest(session, services, district, period)
+        text, png = made.text, made.png
         chart = None
         if png is not None:
             chart = Path(tempfile.gettempdir()) / f"wijksignaal-{district}-{period.label}.png"
