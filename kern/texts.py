@@ -147,15 +147,16 @@ class Texts:
         return self.plain("knoppen.knop", taal, naam=name)
 
 
-_DATE_PATTERN = {"nl": "EEEE d MMMM", "en": "EEEE d MMMM", "tr": "d MMMM EEEE", "ar": "EEEE d MMMM"}
-_SHORT_PATTERN = {"nl": "d MMMM", "en": "d MMMM", "tr": "d MMMM", "ar": "d MMMM"}
+_WEEKDAY_LAST = {"tr"}  # "25 Kasım Çarşamba"; the others say the weekday first
 
 
 def say_date(moment: datetime, taal: str, *, with_day: bool = True) -> str:
     """Say a date as people do: "woensdag 25 november", "Wednesday 25 November",
     "25 Kasım Çarşamba", "الأربعاء 25 نوفمبر"."""
     local = moment.astimezone(AMSTERDAM)
-    pattern = (_DATE_PATTERN if with_day else _SHORT_PATTERN).get(taal, "EEEE d MMMM")
+    pattern = "d MMMM"
+    if with_day:
+        pattern = f"{pattern} EEEE" if taal in _WEEKDAY_LAST else f"EEEE {pattern}"
     return format_date(local.date(), pattern, locale=taal if taal in LANGUAGES else "nl")
 
 
